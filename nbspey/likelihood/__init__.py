@@ -1,0 +1,1 @@
+"""Compiled likelihood kernels, one module per family of models."""
