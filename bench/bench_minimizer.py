@@ -24,8 +24,7 @@ import numpy as np
 
 import nbspey
 from nbspey.examples import fit_two_bin_example, two_bin_example
-from nbspey.fits import fit_uncorrelated
-from nbspey.likelihood.simplified import nuisance_lower_bounds
+from nbspey.fits import fit, positivity_lower_bounds
 from nbspey.numerics import minimizer_options
 
 RESULTS = Path(__file__).parent / "results" / "minimizer.json"
@@ -33,9 +32,7 @@ RESULTS = Path(__file__).parent / "results" / "minimizer.json"
 
 def problem():
     model, observed = two_bin_example()
-    lower = np.concatenate(
-        [[-50.0 / 12.0], nuisance_lower_bounds(model.background, model.uncertainty)]
-    )
+    lower = np.concatenate([[-50.0 / 12.0], positivity_lower_bounds(model)])
     upper = np.full(3, np.inf)
     return (
         model,
@@ -54,7 +51,7 @@ def fits_in_a_loop(arguments, count):
     model, observed, auxiliary, start, lower, upper, fixed, options = arguments
     total = 0.0
     for _ in range(count):
-        total += fit_uncorrelated(
+        total += fit(
             model, observed, auxiliary, start, lower, upper, fixed, options
         ).value
     return total
@@ -108,7 +105,7 @@ def main():
 
     def python_loop():
         for _ in range(20_000):
-            fit_uncorrelated(*arguments)
+            fit(*arguments)
 
     from_python = best_of(5, python_loop) / 20_000
     result = fit_two_bin_example()

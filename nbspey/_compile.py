@@ -24,7 +24,7 @@ __all__ = ["kernel", "generic_kernel"]
 _OPTIONS = {"error_model": "numpy", "nogil": True, "fastmath": False}
 
 
-def kernel(function=None, *, parallel=False):
+def kernel(function=None, *, parallel=False, inline=False):
     """Compile ``function`` as a cached nopython kernel.
 
     Parameters
@@ -33,6 +33,10 @@ def kernel(function=None, *, parallel=False):
         The Python function to compile. When omitted, a decorator is returned.
     parallel : bool, default False
         Let numba run ``prange`` loops in parallel.
+    inline : bool, default False
+        Inline the function into its callers at numba's level. Used for the
+        few hot kernels that take many arrays: each array argument of a call
+        that is not inlined costs two atomic reference-count updates.
 
     Returns
     -------
@@ -43,7 +47,12 @@ def kernel(function=None, *, parallel=False):
     """
 
     def decorate(func):
-        return numba.njit(cache=True, parallel=parallel, **_OPTIONS)(func)
+        return numba.njit(
+            cache=True,
+            parallel=parallel,
+            inline="always" if inline else "never",
+            **_OPTIONS,
+        )(func)
 
     return decorate if function is None else decorate(function)
 

@@ -9,8 +9,8 @@ best fit has a negative signal strength, and a nuisance bound is close.
 
 import numpy as np
 
-from nbspey.fits import fit_uncorrelated
-from nbspey.likelihood.simplified import UncorrelatedModel, nuisance_lower_bounds
+from nbspey.fits import fit, positivity_lower_bounds
+from nbspey.likelihood.build import pack_uncorrelated
 from nbspey.numerics.minimize import minimizer_options
 
 __all__ = ["two_bin_example", "fit_two_bin_example"]
@@ -23,10 +23,7 @@ UNCERTAINTY = (12.0, 16.0)
 
 def two_bin_example():
     """Return ``(model, observed)`` of the two-bin uncorrelated example."""
-    model = UncorrelatedModel(
-        np.array(SIGNAL), np.array(BACKGROUND), np.array(UNCERTAINTY)
-    )
-    return model, np.array(OBSERVED)
+    return pack_uncorrelated(SIGNAL, BACKGROUND, UNCERTAINTY), np.array(OBSERVED)
 
 
 def fit_two_bin_example(mu=None):
@@ -42,16 +39,14 @@ def fit_two_bin_example(mu=None):
     model, observed = two_bin_example()
     n_bins = observed.shape[0]
     minimum_poi = -min(b / s for b, s in zip(BACKGROUND, SIGNAL, strict=True))
-    lower = np.concatenate(
-        [[minimum_poi], nuisance_lower_bounds(model.background, model.uncertainty)]
-    )
+    lower = np.concatenate([[minimum_poi], positivity_lower_bounds(model)])
     upper = np.full(n_bins + 1, np.inf)
     start = np.ones(n_bins + 1)
     fixed = np.zeros(n_bins + 1, dtype=np.bool_)
     if mu is not None:
         start[0] = mu
         fixed[0] = True
-    return fit_uncorrelated(
+    return fit(
         model,
         observed,
         np.zeros(n_bins),

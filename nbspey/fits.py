@@ -1,12 +1,30 @@
 """Profile-likelihood fits run in compiled code.
 
 A fit is the trust-region state machine of
-:mod:`nbspey.numerics.trust_region` driven directly by a likelihood kernel:
-no Python and no function pointers between the iterations.
+:mod:`nbspey.numerics.trust_region` driven directly by the likelihood kernel
+of a packed model: no Python and no function pointers between iterations.
 """
 
+import math
+
+import numpy as np
+
 from nbspey._compile import kernel
-from nbspey.likelihood.simplified import nll_gradient_hessian
+from nbspey.likelihood.kernels import binned_terms, evaluate_arrays
+from nbspey.likelihood.packed import (
+    CONSTRAINT_MVN,
+    KIND_CONSTRAINT,
+    KIND_MAIN,
+    KIND_RATE,
+    MAIN_MVN,
+    RATE_CONSTANT,
+    RATE_EFFECTIVE,
+    RATE_LINEAR,
+    RATE_LINEAR_ROW,
+    RATE_NONE,
+    RATE_QUADRATIC,
+    RATE_QUADRATIC_ROW,
+)
 from nbspey.numerics.trust_region import (
     TRIAL_GRADIENT,
     TRIAL_HESSIAN,
@@ -17,21 +35,21 @@ from nbspey.numerics.trust_region import (
     trust_region_start,
 )
 
-__all__ = ["fit_uncorrelated"]
+__all__ = ["fit", "positivity_lower_bounds"]
 
 
 @kernel
-def fit_uncorrelated(model, data, auxiliary, x0, lower, upper, fixed, options):
-    """Minimise the NLL of an uncorrelated-background model.
+def fit(model, data, auxiliary, x0, lower, upper, fixed, options):
+    """Minimise the NLL of a packed model.
 
     Parameters
     ----------
-    model : UncorrelatedModel
+    model : PackedModel
     data, auxiliary : ndarray
-        Counts and constraint centres (see
-        :func:`nbspey.likelihood.simplified.negative_log_likelihood`).
+        Main data and constraint centres (see
+        :func:`nbspey.likelihood.kernels.negative_log_likelihood`).
     x0, lower, upper : ndarray
-        Start point and bounds of ``[mu, theta...]``.
+        Start point and bounds of the parameters.
     fixed : ndarray of bool
         Parameters held at their start value (for a fit at fixed ``mu``, fix
         entry 0).
@@ -55,7 +73,105 @@ def fit_uncorrelated(model, data, auxiliary, x0, lower, upper, fixed, options):
     x = state.vectors[TRIAL_X]
     gradient = state.vectors[TRIAL_GRADIENT]
     hessian = state.matrices[TRIAL_HESSIAN]
-    while trust_region_running(state):
-        value = nll_gradient_hessian(model, data, auxiliary, x, gradient, hessian)
-        trust_region_advance(state, value)
+    kinds, vectors, matrices, log_norms = model
+    if kinds[KIND_MAIN] != MAIN_MVN and kinds[KIND_CONSTRAINT] != CONSTRAINT_MVN:
+        # No matrix in the likelihood: the lighter kernel (see binned_terms).
+        while trust_region_running(state):
+            value = binned_terms(
+                kinds, vectors, log_norms, data, auxiliary, x, gradient, hessian, 2
+            )
+            trust_region_advance(state, value)
+    else:
+        while trust_region_running(state):
+            value = evaluate_arrays(
+                kinds,
+                vectors,
+                matrices,
+                log_norms,
+                data,
+                auxiliary,
+                x,
+                gradient,
+                hessian,
+                2,
+            )
+            trust_region_advance(state, value)
     return trust_region_result(state)
+
+
+def positivity_lower_bounds(model):
+    """Lower bounds on the nuisances that keep each background part >= 0.
+
+    The background part of the expectation is ``beta_i(theta_i)``.
+
+    The simplified likelihood requires ``beta_i >= 0``. Each ``beta_i``
+    depends on ``theta_i`` alone and increases from its smallest allowed
+    value, so the requirement is a bound ``theta_i >= t_i``: ``-b_i /
+    sigma_i`` for the linear form, the larger root of ``A + B t + C t^2``
+    for the quadratic form (none if it has no real root), and for effective
+    sigma the root found numerically. Returns an empty array for models
+    without nuisances.
+
+    Notes
+    -----
+    The effective-sigma bound assumes ``b_i > 0``, where ``beta_i(0) > 0``.
+
+    """
+    rate_kind = int(model.kinds[KIND_RATE])
+    constant = model.vectors[RATE_CONSTANT]
+    linear = model.vectors[RATE_LINEAR_ROW]
+    quadratic = model.vectors[RATE_QUADRATIC_ROW]
+    size = constant.shape[0]
+    if rate_kind == RATE_NONE:
+        return np.empty(0)
+    bounds = np.full(size, -np.inf)
+    for i in range(size):
+        if rate_kind == RATE_LINEAR:
+            if linear[i] > 0:
+                bounds[i] = -constant[i] / linear[i]
+        elif rate_kind == RATE_QUADRATIC:
+            bounds[i] = _quadratic_positivity_bound(
+                constant[i], linear[i], quadratic[i]
+            )
+        elif rate_kind == RATE_EFFECTIVE:
+            bounds[i] = _effective_positivity_bound(model, i)
+    return bounds
+
+
+def _quadratic_positivity_bound(a, b, c):
+    """The root of ``a + b t + c t^2`` where it rises through zero.
+
+    Of two real roots exactly one has a positive slope ``b + 2 c t``; without
+    a real root the quadratic never vanishes and there is no bound. For
+    ``c < 0`` the expectation also turns negative again far above, at
+    ``t ~ b / |c|``, which is not represented by a bound.
+    """
+    if c == 0.0:
+        return -a / b if b > 0 else -math.inf
+    discriminant = b * b - 4.0 * a * c
+    if discriminant < 0.0:
+        return -math.inf
+    # Both roots without cancellation: q / c and a / q.
+    q = -0.5 * (b + math.copysign(math.sqrt(discriminant), b))
+    for root in (q / c, a / q if q != 0.0 else 0.0):
+        if b + 2.0 * c * root > 0.0:
+            return root
+    return -math.inf
+
+
+def _effective_positivity_bound(model, i):
+    from nbspey.likelihood.kernels import background_rate
+    from nbspey.numerics.roots import ROOT_CONVERGED, find_root_python
+
+    def beta(theta):
+        return background_rate(model, i, theta)[0]
+
+    if beta(0.0) <= 0.0:
+        return 0.0
+    low = -1.0
+    while beta(low) > 0.0 and low > -1e12:
+        low *= 2.0
+    if beta(low) > 0.0:
+        return -math.inf
+    root, status, _ = find_root_python(beta, low, 0.0, relative_tolerance=1e-15)
+    return root if status == ROOT_CONVERGED else -math.inf

@@ -1,0 +1,393 @@
+"""Packed-model kernels against reference-values.md, and derivative checks."""
+
+import numba
+import numpy as np
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from nbspey.exceptions import InvalidInput
+from nbspey.likelihood import build, kernels
+from nbspey.likelihood.third_moment import compute_third_moments, third_moment_expansion
+
+S, B, N = [12.0, 15.0], [50.0, 48.0], np.array([36.0, 33.0])
+SYMMETRIC_COVARIANCE = [[144.0, 19.0], [19.0, 256.0]]
+SYMMETRIC_CORRELATION = [[1.0, 0.09895833], [0.09895833, 1.0]]
+ENVELOPES = [(10.0, 15.0), (13.0, 18.0)]
+DETERMINISTIC = {"rtol": 1e-9, "atol": 1e-12}
+
+
+def models():
+    return {
+        "UB": build.pack_uncorrelated(S, B, [12.0, 16.0]),
+        "CB": build.pack_correlated(S, B, SYMMETRIC_COVARIANCE),
+        "TM": build.pack_third_moment(S, B, SYMMETRIC_COVARIANCE, [0.5, 0.8]),
+        "ES": build.pack_effective_sigma(S, B, SYMMETRIC_CORRELATION, ENVELOPES),
+        "MVN": build.pack_multivariate_normal(S, B, SYMMETRIC_COVARIANCE),
+        "P2": build.pack_poisson(S, B),
+        "N2": build.pack_normal(S, B, [20.0, 10.0]),
+        "P1": build.pack_poisson([12.0], [50.0]),
+        "N1": build.pack_normal([12.0], [50.0], [20.0]),
+    }
+
+
+# reference-values.md, section 5.1 (UB-M2), the symmetrised-matrix table
+# (CB, TM, ES, MVN) and section 5.5 (simple backends): pars, ln L observed,
+# ln L apriori, gradient of the NLL, Hessian of ln L.
+REFERENCE = [
+    (
+        "UB",
+        [1, 1, 1],
+        -37.473916139372,
+        -20.052816087791,
+        [14.8963393774, 7.16216216216, 10.3164556962],
+        [
+            [-2.136389593, -0.9466764061, -1.269027399],
+            [-0.9466764061, -1.946676406, 0],
+            [-1.269027399, 0, -2.353629226],
+        ],
+    ),
+    (
+        "UB",
+        [0.5, 0.3, -0.2],
+        -16.840557714228,
+        -8.6359631514493,
+        [10.2870507013, 5.05167785235, 5.70439770554],
+        [
+            [-4.173913936, -1.459393721, -2.89548823],
+            [-1.459393721, -2.459393721, 0],
+            [-2.89548823, 0, -4.088520778],
+        ],
+    ),
+    (
+        "CB",
+        [1, 1, 1],
+        -37.378948237966,
+        -19.957848186385,
+        [14.896339377352, 7.072114768797, 10.226408302838],
+        [
+            [-2.136389593125, -0.946676406136, -1.269027399455],
+            [-0.946676406136, -1.956566004251, 0.09993699148],
+            [-1.269027399455, 0.09993699148, -2.363518824201],
+        ],
+    ),
+    (
+        "CB",
+        [1, 0, 0],
+        -22.306834285549,
+        -10.757461039328,
+        [12.175115207373, 5.032258064516, 7.619047619048],
+        [
+            [-3.219343512639, -1.348595213319, -1.995464852608],
+            [-1.348595213319, -2.358484811435, 0.09993699148],
+            [-1.995464852608, 0.09993699148, -3.138385440897],
+        ],
+    ),
+    (
+        "CB",
+        [0.5, 0.3, -0.2],
+        -16.842276249554,
+        -8.637681686775,
+        [10.287050701297, 5.07463213008, 5.672438688478],
+        [
+            [-4.17391393641, -1.459393721004, -2.895488229767],
+            [-1.459393721004, -2.469283319119, 0.09993699148],
+            [-2.895488229767, 0.09993699148, -4.098410376534],
+        ],
+    ),
+    (
+        "TM",
+        [1, 1, 1],
+        -37.378948212031,
+        -19.957848168949,
+        [14.896339373806, 7.072709097153, 10.227014839771],
+        [
+            [-2.13638959435, -0.946767712172, -1.269110017627],
+            [-0.946767712172, -1.957342971227, 0.099936993403],
+            [-1.269110017627, 0.099936993403, -2.364301631618],
+        ],
+    ),
+    (
+        "TM",
+        [1, 0, 0],
+        -22.306343584092,
+        -10.757225021959,
+        [12.17498521327, 5.032193015785, 7.618978323427],
+        [
+            [-3.219399620449, -1.348620385924, -1.9954978447],
+            [-1.348620385924, -2.358995341493, 0.099936993403],
+            [-1.9954978447, 0.099936993403, -3.138916667519],
+        ],
+    ),
+    (
+        "TM",
+        [0.5, 0.3, -0.2],
+        -16.841883204791,
+        -8.637555750452,
+        [10.286896169916, 5.074705561856, 5.672265284165],
+        [
+            [-4.173991630577, -1.459461737085, -2.895505887791],
+            [-1.459461737085, -2.469851860153, 0.099936993403],
+            [-2.895505887791, 0.099936993403, -4.098773397813],
+        ],
+    ),
+    (
+        "ES",
+        [1, 1, 1],
+        -44.987458806107,
+        -25.113331291523,
+        [15.876473611431, 11.975279320345, 14.054014413574],
+        [
+            [-1.809373614419, -1.272701055329, -1.487821234953],
+            [-1.272701055329, -2.963012433967, 0.099936988047],
+            [-1.487821234953, 0.099936988047, -3.005241933527],
+        ],
+    ),
+    (
+        "ES",
+        [1, 0, 0],
+        -22.306834285882,
+        -10.757461039661,
+        [12.175115207373, 8.387096774194, 10.36740050337],
+        [
+            [-3.219343512639, -2.247658688866, -2.715271560406],
+            [-2.247658688866, -4.651148702541, 0.099936988047],
+            [-2.715271560406, 0.099936988047, -4.841571916539],
+        ],
+    ),
+    (
+        "ES",
+        [0.5, 0.3, -0.2],
+        -17.396878281335,
+        -8.978241372465,
+        [10.351889039127, 8.676453477987, 7.507262635047],
+        [
+            [-4.188025843064, -2.240031690551, -4.129227084278],
+            [-2.240031690551, -4.624147578269, 0.099936988047],
+            [-4.129227084278, 0.099936988047, -6.934495857023],
+        ],
+    ),
+    (
+        "MVN",
+        [1],
+        -10.830089768382,
+        -7.945504939738,
+        [3.572911815467],
+        [[-1.710106018683]],
+    ),
+    ("P1", [1], -3.3350542709476, -4.1210476995184, [1.35483870968], [[-2.060353798]]),
+    ("P2", [1], -20.473877727181, -8.9245044809591, [12.1751152074], [[-3.219343513]]),
+    ("N1", [1], -4.7596708067587, -4.0946708067587, [0.78], [[-0.36]]),
+    ("N2", [1], -12.481194432957, -8.4411944329574, [5.28], [[-2.61]]),
+]
+OBSERVED = {"P1": np.array([55.0]), "N1": np.array([36.0])}
+BACKGROUND = {"P1": np.array([50.0]), "N1": np.array([50.0])}
+
+
+@pytest.mark.parametrize("name, pars, observed, apriori, gradient, hessian", REFERENCE)
+def test_reference_points(name, pars, observed, apriori, gradient, hessian):
+    model = models()[name]
+    pars = np.array(pars, dtype=float)
+    data = OBSERVED.get(name, N)
+    background = BACKGROUND.get(name, np.array(B))
+    nominal = np.zeros(data.shape[0])
+    logpdf = -kernels.negative_log_likelihood(model, data, nominal, pars)
+    np.testing.assert_allclose(logpdf, observed, **DETERMINISTIC)
+    logpdf = -kernels.negative_log_likelihood(model, background, nominal, pars)
+    np.testing.assert_allclose(logpdf, apriori, **DETERMINISTIC)
+    g = np.zeros(pars.shape[0])
+    h = np.zeros((pars.shape[0], pars.shape[0]))
+    value = kernels.nll_gradient_hessian(model, data, nominal, pars, g, h)
+    np.testing.assert_allclose(-value, observed, **DETERMINISTIC)
+    np.testing.assert_allclose(g, gradient, rtol=1e-9, atol=1e-12)
+    np.testing.assert_allclose(-h, hessian, rtol=1e-8, atol=1e-11)
+    g_only = np.zeros(pars.shape[0])
+    assert kernels.nll_gradient(model, data, nominal, pars, g_only) == value
+    np.testing.assert_array_equal(g_only, g)
+
+
+def test_expected_counts_and_effective_sigma_at_zero():
+    all_models = models()
+    out = np.zeros(2)
+    kernels.expected_counts(all_models["UB"], np.array([1.0, 1.0, 1.0]), out)
+    np.testing.assert_allclose(out, [74.0, 79.0])
+    kernels.expected_counts(all_models["TM"], np.array([1.0, 0.0, 0.0]), out)
+    np.testing.assert_allclose(out, [61.9994212963, 62.9994791667], rtol=1e-10)
+    # reference-values.md 6.3: sigma_eff(theta = 0) = [20, sqrt(474)].
+    es = all_models["ES"]
+    slopes = [kernels.background_rate(es, i, 0.0)[1] for i in range(2)]
+    np.testing.assert_allclose(slopes, [20.0, np.sqrt(474.0)], rtol=1e-14)
+
+
+@pytest.mark.parametrize(
+    "m1, covariance, m3, expected",
+    [
+        (
+            [50, 48],
+            [[144, 19], [19, 256]],
+            [0.5, 0.8],
+            (
+                [49.999421296295, 47.999479166666],
+                [11.999999972092, 15.999999983046],
+                [5.7870370460409e-4, 5.2083333371765e-4],
+            ),
+        ),
+        ([10, 20], [[4, 0], [0, 9]], [0, 0], ([10, 20], [2, 3], [0, 0])),
+        (
+            [1, 2],
+            [[4, 1], [1, 9]],
+            [0.5, 0.5],
+            (
+                [0.97916515929863, 1.9907406819372],
+                [1.999782942928, 2.9999714215402],
+                [0.020834840701373, 0.0092593180627713],
+            ),
+        ),
+        (
+            [10, 20],
+            [[4, 1], [1, 9]],
+            [-20, 100],
+            ([11, 20], [1.4142135623731, 3], [-1, 0]),
+        ),
+    ],
+)
+def test_third_moment_expansion_coefficients(m1, covariance, m3, expected):
+    """reference-values.md 6.1."""
+    coefficients = third_moment_expansion(m1, covariance, m3)
+    for computed, reference in zip(coefficients, expected, strict=True):
+        np.testing.assert_allclose(computed, reference, rtol=1e-9, atol=1e-14)
+
+
+def test_third_moment_modified_correlation():
+    _, _, _, rho = third_moment_expansion(
+        [1, 2], [[4, 1], [1, 9]], [0.5, 0.5], return_correlation_matrix=True
+    )
+    np.testing.assert_allclose(rho[0, 1], 0.1666845549531, rtol=1e-9)
+    np.testing.assert_allclose(np.diag(rho), [0.99999979164704, 0.99999995882751])
+    _, _, _, rho = third_moment_expansion(
+        [10, 20], [[4, 1], [1, 9]], [-20, 100], return_correlation_matrix=True
+    )
+    np.testing.assert_allclose(
+        rho,
+        [[0.99999333337407, 0.23570252230034], [0.23570252230034, 1.0000000827404]],
+        rtol=1e-9,
+    )
+
+
+def test_compute_third_moments():
+    """reference-values.md 6.2."""
+    np.testing.assert_allclose(
+        compute_third_moments([1, 2], [0.5, 1.5]), [0.99735570100358, 4.9867785050179]
+    )
+    np.testing.assert_allclose(
+        compute_third_moments([10, 13], [15, 18]), [-2593.1248226093, -3933.5708847581]
+    )
+    assert np.all(np.abs(compute_third_moments([3, 4], [3, 4])) < 1e-10)
+
+
+@pytest.mark.parametrize(
+    "call, message",
+    [
+        (
+            lambda: build.pack_uncorrelated([1, 2], [1], [1, 1]),
+            "background_yields has 1",
+        ),
+        (lambda: build.pack_uncorrelated([1, 2], [1, 2], [1, -1]), "non-negative"),
+        (lambda: build.pack_uncorrelated([1, np.nan], [1, 2], [1, 1]), "non-finite"),
+        (lambda: build.pack_correlated(S, B, [[144, 13], [25, 256]]), "not symmetric"),
+        (lambda: build.pack_correlated(S, B, [[1, 2], [2, 1]]), "positive definite"),
+        (lambda: build.pack_correlated(S, B, [[-1, 0], [0, 1]]), "positive diagonal"),
+        (lambda: build.pack_multivariate_normal(S, B, [1, 2]), "shape"),
+        (lambda: build.pack_normal(S, B, [1, 0]), "positive"),
+        (lambda: build.pack_effective_sigma(S, B, np.eye(2), [(1, 2)]), "one (upper"),
+    ],
+)
+def test_bad_input_is_refused_with_the_argument_named(call, message):
+    with pytest.raises(InvalidInput, match=message.replace("(", r"\(")):
+        call()
+
+
+def test_nearly_symmetric_matrix_is_symmetrised():
+    nudged = [[144.0, 19.0], [19.0 + 1e-5, 256.0]]
+    a = build.pack_correlated(S, B, nudged)
+    b = build.pack_correlated(S, B, SYMMETRIC_COVARIANCE)
+    np.testing.assert_allclose(a.matrices[1], b.matrices[1], rtol=1e-6)
+    assert np.array_equal(a.matrices[1], a.matrices[1].T)
+
+
+# Generic derivative properties over every packed form.
+@st.composite
+def model_and_point(draw):
+    size = draw(st.integers(1, 4))
+    rng = np.random.default_rng(draw(st.integers(0, 2**32 - 1)))
+    signal = rng.uniform(0.5, 20, size)
+    background = rng.uniform(5, 100, size)
+    sigma = rng.uniform(0.5, 0.3 * background)
+    factor = np.tril(rng.normal(scale=0.3 / np.sqrt(size), size=(size, size)))
+    factor[np.diag_indices(size)] = 1.0
+    correlation_like = factor @ factor.T
+    d = np.sqrt(np.diag(correlation_like))
+    correlation = correlation_like / np.outer(d, d)
+    covariance = correlation * np.outer(sigma, sigma)
+    kind = draw(st.sampled_from(["UB", "CB", "TM", "ES", "P", "N", "MVN"]))
+    if kind == "UB":
+        model = build.pack_uncorrelated(signal, background, sigma)
+    elif kind == "CB":
+        model = build.pack_correlated(signal, background, covariance)
+    elif kind == "TM":
+        m3 = rng.uniform(-0.5, 0.5, size) * np.sqrt(8 * sigma**6)
+        model = build.pack_third_moment(signal, background, covariance, m3)
+    elif kind == "ES":
+        envelopes = np.stack([sigma, sigma * rng.uniform(0.5, 1.5, size)], axis=1)
+        model = build.pack_effective_sigma(signal, background, correlation, envelopes)
+    elif kind == "P":
+        model = build.pack_poisson(signal, background)
+    elif kind == "N":
+        model = build.pack_normal(signal, background, sigma)
+    else:
+        model = build.pack_multivariate_normal(signal, background, covariance)
+    n_pars = kernels.parameter_count(model)
+    pars = np.concatenate([[rng.uniform(-0.3, 2)], rng.uniform(-1, 1, n_pars - 1)])
+    data = np.round(rng.uniform(0.5, 1.5, size) * background)
+    auxiliary = rng.normal(scale=0.5, size=size)
+    return model, data, auxiliary, pars
+
+
+@given(model_and_point())
+def test_gradient_and_hessian_match_finite_differences(case):
+    """The analytic gradient equals central differences of the NLL, and the
+    analytic Hessian is symmetric and equals central differences of the
+    gradient."""
+    model, data, auxiliary, pars = case
+    n = pars.shape[0]
+    g = np.zeros(n)
+    h = np.zeros((n, n))
+    kernels.nll_gradient_hessian(model, data, auxiliary, pars, g, h)
+    assert np.array_equal(h, h.T)
+    step = 1e-6
+    for k in range(n):
+        up, down = pars.copy(), pars.copy()
+        up[k] += step
+        down[k] -= step
+        numeric = (
+            kernels.negative_log_likelihood(model, data, auxiliary, up)
+            - kernels.negative_log_likelihood(model, data, auxiliary, down)
+        ) / (2 * step)
+        assert numeric == pytest.approx(g[k], rel=1e-6, abs=1e-6)
+        g_up, g_down = np.zeros(n), np.zeros(n)
+        kernels.nll_gradient(model, data, auxiliary, up, g_up)
+        kernels.nll_gradient(model, data, auxiliary, down, g_down)
+        np.testing.assert_allclose(
+            (g_up - g_down) / (2 * step), h[k], rtol=1e-5, atol=1e-5
+        )
+
+
+def test_kernels_inside_njit():
+    @numba.njit
+    def evaluate(model, data, pars):
+        g = np.zeros(pars.shape[0])
+        h = np.zeros((pars.shape[0], pars.shape[0]))
+        return kernels.nll_gradient_hessian(model, data, np.zeros(2), pars, g, h)
+
+    model = models()["CB"]
+    assert -evaluate(model, N, np.ones(3)) == pytest.approx(-37.378948237966, rel=1e-12)
