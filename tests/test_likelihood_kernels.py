@@ -6,9 +6,9 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from nbspey.exceptions import InvalidInput
 from nbspey.likelihood import build, kernels
 from nbspey.likelihood.third_moment import compute_third_moments, third_moment_expansion
+from nbspey.system.exceptions import InvalidInput
 
 S, B, N = [12.0, 15.0], [50.0, 48.0], np.array([36.0, 33.0])
 SYMMETRIC_COVARIANCE = [[144.0, 19.0], [19.0, 256.0]]

@@ -2,7 +2,7 @@
 
 Each ``pack_*`` function checks its inputs, as nbspey's rules require, and
 returns a :class:`~nbspey.likelihood.packed.PackedModel`. Every refusal
-raises :class:`~nbspey.exceptions.InvalidInput` naming the argument, the
+raises :class:`~nbspey.system.exceptions.InvalidInput` naming the argument, the
 value and what was expected; compiled code never sees bad input.
 
 The matrix rule applies to every covariance and correlation matrix: it must
@@ -16,7 +16,6 @@ import math
 
 import numpy as np
 
-from nbspey.exceptions import InvalidInput
 from nbspey.likelihood.packed import (
     CONSTRAINT_MVN,
     CONSTRAINT_NONE,
@@ -40,6 +39,7 @@ from nbspey.likelihood.packed import (
 )
 from nbspey.likelihood.third_moment import third_moment_expansion
 from nbspey.numerics import linalg
+from nbspey.system.exceptions import InvalidInput
 
 __all__ = [
     "checked_vector",

@@ -1,0 +1,1 @@
+"""System-level pieces shared by the whole package (exceptions)."""
