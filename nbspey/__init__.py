@@ -10,7 +10,30 @@ compiled fits in :mod:`nbspey.fits`.
 
 __version__ = "0.1.0"
 
-__all__ = ["__version__", "version"]
+from nbspey.base.backend_base import BackendBase, ConverterBase  # noqa: E402
+from nbspey.interface.statistical_model import StatisticalModel  # noqa: E402
+from nbspey.registry import (  # noqa: E402
+    AvailableBackends,
+    get_backend,
+    get_backend_metadata,
+    register_backend,
+    reset_backend_entries,
+)
+from nbspey.utils import ExpectationType  # noqa: E402
+
+__all__ = [
+    "__version__",
+    "version",
+    "AvailableBackends",
+    "BackendBase",
+    "ConverterBase",
+    "ExpectationType",
+    "StatisticalModel",
+    "get_backend",
+    "get_backend_metadata",
+    "register_backend",
+    "reset_backend_entries",
+]
 
 
 def version():

@@ -1,0 +1,1 @@
+"""The public, spey-compatible interface: statistical models."""
