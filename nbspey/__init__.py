@@ -19,10 +19,12 @@ from nbspey.registry import (  # noqa: E402
     register_backend,
     reset_backend_entries,
 )
+from nbspey.system.environment import about  # noqa: E402
 from nbspey.utils import ExpectationType  # noqa: E402
 
 __all__ = [
     "__version__",
+    "about",
     "version",
     "AvailableBackends",
     "BackendBase",

@@ -159,3 +159,11 @@ def test_default_metadata():
 )
 def test_version_specifiers(specifier, satisfied):
     assert registry.version_satisfies("0.2.7", specifier) is satisfied
+
+
+def test_about_lists_versions_and_backends(capsys):
+    nbspey.about()
+    printed = capsys.readouterr().out
+    assert f"nbspey version:  {nbspey.version()}" in printed
+    assert "numba:" in printed
+    assert "default.third_moment_expansion" in printed
