@@ -25,6 +25,7 @@ from nbspey.likelihood.packed import (
     RATE_QUADRATIC,
     RATE_QUADRATIC_ROW,
 )
+from nbspey.numerics.minimize import minimizer_options, start_with_options
 from nbspey.numerics.trust_region import (
     TRIAL_GRADIENT,
     TRIAL_HESSIAN,
@@ -32,7 +33,6 @@ from nbspey.numerics.trust_region import (
     trust_region_advance,
     trust_region_result,
     trust_region_running,
-    trust_region_start,
 )
 
 __all__ = ["fit", "positivity_lower_bounds"]
@@ -59,17 +59,15 @@ def fit(model, data, auxiliary, x0, lower, upper, fixed, options):
     -------
     MinimizeResult
     """
-    state = trust_region_start(
-        x0,
-        lower,
-        upper,
-        fixed,
+    # The kernels give exact Hessians, so the quasi-Newton option is ignored.
+    exact = minimizer_options(
         options.max_iterations,
         options.gradient_tolerance,
         options.value_tolerance,
         options.initial_radius,
         False,
     )
+    state = start_with_options(x0, lower, upper, fixed, exact)
     x = state.vectors[TRIAL_X]
     gradient = state.vectors[TRIAL_GRADIENT]
     hessian = state.matrices[TRIAL_HESSIAN]

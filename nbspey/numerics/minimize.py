@@ -27,7 +27,13 @@ from nbspey.numerics.trust_region import (
     trust_region_start,
 )
 
-__all__ = ["MinimizerOptions", "minimizer_options", "minimize", "minimize_python"]
+__all__ = [
+    "MinimizerOptions",
+    "minimizer_options",
+    "start_with_options",
+    "minimize",
+    "minimize_python",
+]
 
 MinimizerOptions = namedtuple(
     "MinimizerOptions",
@@ -77,6 +83,25 @@ def minimizer_options(
     )
 
 
+@kernel
+def start_with_options(x0, lower, upper, fixed, options):
+    """Start a trust-region minimisation with the settings of ``options``.
+
+    See :func:`~nbspey.numerics.trust_region.trust_region_start`.
+    """
+    return trust_region_start(
+        x0,
+        lower,
+        upper,
+        fixed,
+        options.max_iterations,
+        options.gradient_tolerance,
+        options.value_tolerance,
+        options.initial_radius,
+        options.quasi_newton,
+    )
+
+
 @generic_kernel
 def minimize(objective, x0, lower, upper, fixed, args, options):
     """Minimise a compiled objective within bounds.
@@ -109,17 +134,7 @@ def minimize(objective, x0, lower, upper, fixed, args, options):
     (numba cannot cache functions that take functions); the iteration it runs
     is cached.
     """
-    state = trust_region_start(
-        x0,
-        lower,
-        upper,
-        fixed,
-        options.max_iterations,
-        options.gradient_tolerance,
-        options.value_tolerance,
-        options.initial_radius,
-        options.quasi_newton,
-    )
+    state = start_with_options(x0, lower, upper, fixed, options)
     x = state.vectors[TRIAL_X]
     gradient = state.vectors[TRIAL_GRADIENT]
     hessian = state.matrices[TRIAL_HESSIAN]
