@@ -71,8 +71,9 @@ def fit(model, data, auxiliary, x0, lower, upper, fixed, options):
     x = state.vectors[TRIAL_X]
     gradient = state.vectors[TRIAL_GRADIENT]
     hessian = state.matrices[TRIAL_HESSIAN]
-    kinds, vectors, matrices, log_norms = model
-    if kinds[KIND_MAIN] != MAIN_MVN and kinds[KIND_CONSTRAINT] != CONSTRAINT_MVN:
+    kinds, vectors, matrices, modifiers, log_norms = model
+    plain = modifiers.shape[1] == 0 and kinds[KIND_CONSTRAINT] != CONSTRAINT_MVN
+    if plain and kinds[KIND_MAIN] != MAIN_MVN:
         # No matrix in the likelihood: the lighter kernel (see binned_terms).
         while trust_region_running(state):
             value = binned_terms(
@@ -85,6 +86,7 @@ def fit(model, data, auxiliary, x0, lower, upper, fixed, options):
                 kinds,
                 vectors,
                 matrices,
+                modifiers,
                 log_norms,
                 data,
                 auxiliary,

@@ -14,7 +14,7 @@ from nbspey.backends import (
     UncorrelatedBackground,
 )
 from nbspey.base import BackendBase
-from nbspey.system.exceptions import InvalidInput
+from nbspey.system.exceptions import InvalidInput, InvalidUncertaintyDefinition
 from nbspey.utils import ExpectationType
 
 S, B, N = [12.0, 15.0], [50.0, 48.0], [36.0, 33.0]
@@ -155,7 +155,7 @@ def test_bad_evaluation_input_is_refused(call, message):
 
 
 def test_unsupported_options_are_refused_not_ignored():
-    with pytest.raises(InvalidInput, match="modifiers"):
+    with pytest.raises(InvalidUncertaintyDefinition, match="no 'uncertainties'"):
         UncorrelatedBackground(S, B, N, [1, 1], modifiers=[{"type": "normalization"}])
     with pytest.raises(InvalidInput, match="callable signal"):
         CorrelatedBackground(lambda pars: np.ones(2), B, N, COVARIANCE)
@@ -200,3 +200,39 @@ def test_sampler_means_and_covariances(name):
     again = backend.get_sampler(pars)(40_000, seed=11)
     np.testing.assert_array_equal(again, samples)
     assert backend.get_sampler(pars)(5, include_auxiliary=False).shape == (5, n_bins)
+
+
+def test_backends_with_modifiers():
+    """Layout of reference-values.md 4.5: modifier parameters after the
+    background nuisances, named theta_sig_<name>[_<bin>], with auxiliary
+    entries and sampled values for each."""
+    modifiers = [
+        {"type": "normalization", "name": "pdf", "uncertainties": [1.8, 2.25]},
+        {"type": "shape", "name": "scale", "uncertainties": [(2.4, 1.8), (3.75, 3.0)]},
+    ]
+    backend = CorrelatedBackground(S, B, N, COVARIANCE, modifiers=modifiers)
+    config = backend.config()
+    assert config.npar == 6
+    assert config.parameter_names == [
+        "mu",
+        "theta_bkg_0",
+        "theta_bkg_1",
+        "theta_sig_pdf",
+        "theta_sig_scale_0",
+        "theta_sig_scale_1",
+    ]
+    assert config.suggested_bounds[3:] == [(None, None)] * 3
+    assert backend.expected_data(np.ones(6)).shape == (2 + 5,)
+    pars = np.array([1.0, 0.1, -0.1, 0.5, -0.5, 0.2])
+    draws = backend.get_sampler(pars)(20_000, seed=3)
+    assert draws.shape == (20_000, 7)
+    np.testing.assert_allclose(draws[:, 2:].mean(axis=0), pars[1:], atol=0.03)
+    plain = CorrelatedBackground(S, B, N, COVARIANCE)
+    # With every modifier parameter at 0 the factor is 1 and only the
+    # constraint normalisation and pulls differ.
+    at_zero = np.array([1.0, 0.3, -0.2, 0.0, 0.0, 0.0])
+    difference = plain.get_logpdf_func()(at_zero[:3]) - backend.get_logpdf_func()(
+        at_zero
+    )
+    assert difference == pytest.approx(1.5 * np.log(2 * np.pi), rel=1e-12)
+    assert CorrelatedBackground(S, B, N, COVARIANCE, modifiers=[]).config().npar == 3

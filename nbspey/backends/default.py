@@ -1,16 +1,18 @@
 """The seven default backends of spey, on nbspey's compiled kernels.
 
-The constructors take spey's arguments. Signal-uncertainty modifiers,
-signal parameters (``n_signal_parameters``, ``signal_parameter_bounds``) and
-callable signal yields or covariances are not available yet; asking for them
-raises :class:`~nbspey.system.exceptions.InvalidInput` rather than silently
-ignoring them.
+The constructors take spey's arguments, including signal-uncertainty
+``modifiers`` for the four nuisance backends. Signal parameters
+(``n_signal_parameters``, ``signal_parameter_bounds``) and callable signal
+yields or covariances are not available yet; asking for them raises
+:class:`~nbspey.system.exceptions.InvalidInput` rather than silently ignoring
+them.
 """
 
 import numpy as np
 
 from nbspey.backends.packed_backend import PackedBackend
 from nbspey.likelihood import build
+from nbspey.likelihood.modifiers import signal_uncertainty_synthesizer
 from nbspey.system.exceptions import InvalidInput
 
 __all__ = [
@@ -24,23 +26,23 @@ __all__ = [
 ]
 
 
-def _refuse_unsupported(
-    signal_yields, modifiers=None, n_signal_parameters=0, bounds=None
-):
+def _refuse_unsupported(signal_yields, n_signal_parameters=0, bounds=None):
     if callable(signal_yields):
         raise InvalidInput(
             "signal_yields: callable signal yields are not supported by nbspey yet; "
             "pass an array of yields"
-        )
-    if modifiers not in (None, []):
-        raise InvalidInput(
-            "modifiers: signal-uncertainty modifiers are not supported by nbspey yet"
         )
     if n_signal_parameters != 0 or bounds is not None:
         raise InvalidInput(
             "n_signal_parameters / signal_parameter_bounds: signal parameters are not "
             "supported by nbspey yet"
         )
+
+
+def _modifier_names(signal_yields, modifiers):
+    if not modifiers:
+        return []
+    return signal_uncertainty_synthesizer(signal_yields, modifiers)["parameter_names"]
 
 
 def _observed(data, size):
@@ -66,13 +68,12 @@ class UncorrelatedBackground(PackedBackend):
         n_signal_parameters=0,
         signal_parameter_bounds=None,
     ):
-        _refuse_unsupported(
-            signal_yields, modifiers, n_signal_parameters, signal_parameter_bounds
-        )
+        _refuse_unsupported(signal_yields, n_signal_parameters, signal_parameter_bounds)
         model = build.pack_uncorrelated(
-            signal_yields, background_yields, absolute_uncertainties
+            signal_yields, background_yields, absolute_uncertainties, modifiers
         )
         self._background = model.vectors[1].copy()
+        self._modifier_names = _modifier_names(signal_yields, modifiers)
         super().__init__(model, _observed(data, model.vectors.shape[1]))
 
 
@@ -95,13 +96,12 @@ class CorrelatedBackground(PackedBackend):
         n_signal_parameters=0,
         signal_parameter_bounds=None,
     ):
-        _refuse_unsupported(
-            signal_yields, modifiers, n_signal_parameters, signal_parameter_bounds
-        )
+        _refuse_unsupported(signal_yields, n_signal_parameters, signal_parameter_bounds)
         model = build.pack_correlated(
-            signal_yields, background_yields, covariance_matrix
+            signal_yields, background_yields, covariance_matrix, modifiers
         )
         self._background = model.vectors[1].copy()
+        self._modifier_names = _modifier_names(signal_yields, modifiers)
         super().__init__(model, _observed(data, model.vectors.shape[1]))
 
 
@@ -127,13 +127,12 @@ class ThirdMomentExpansion(PackedBackend):
         n_signal_parameters=0,
         signal_parameter_bounds=None,
     ):
-        _refuse_unsupported(
-            signal_yields, modifiers, n_signal_parameters, signal_parameter_bounds
-        )
+        _refuse_unsupported(signal_yields, n_signal_parameters, signal_parameter_bounds)
         model = build.pack_third_moment(
-            signal_yields, background_yields, covariance_matrix, third_moment
+            signal_yields, background_yields, covariance_matrix, third_moment, modifiers
         )
         self._background = build.checked_vector("background_yields", background_yields)
+        self._modifier_names = _modifier_names(signal_yields, modifiers)
         super().__init__(model, _observed(data, model.vectors.shape[1]))
 
 
@@ -161,16 +160,16 @@ class EffectiveSigma(PackedBackend):
         n_signal_parameters=0,
         signal_parameter_bounds=None,
     ):
-        _refuse_unsupported(
-            signal_yields, modifiers, n_signal_parameters, signal_parameter_bounds
-        )
+        _refuse_unsupported(signal_yields, n_signal_parameters, signal_parameter_bounds)
         model = build.pack_effective_sigma(
             signal_yields,
             background_yields,
             correlation_matrix,
             absolute_uncertainty_envelops,
+            modifiers,
         )
         self._background = model.vectors[1].copy()
+        self._modifier_names = _modifier_names(signal_yields, modifiers)
         super().__init__(model, _observed(data, model.vectors.shape[1]))
 
 
@@ -216,9 +215,7 @@ class Gaussian(PackedBackend):
         n_signal_parameters=0,
         signal_parameter_bounds=None,
     ):
-        _refuse_unsupported(
-            signal_yields, None, n_signal_parameters, signal_parameter_bounds
-        )
+        _refuse_unsupported(signal_yields, n_signal_parameters, signal_parameter_bounds)
         if callable(absolute_uncertainties):
             raise InvalidInput(
                 "absolute_uncertainties: callable widths are not supported by "
@@ -250,9 +247,7 @@ class MultivariateNormal(PackedBackend):
         n_signal_parameters=0,
         signal_parameter_bounds=None,
     ):
-        _refuse_unsupported(
-            signal_yields, None, n_signal_parameters, signal_parameter_bounds
-        )
+        _refuse_unsupported(signal_yields, n_signal_parameters, signal_parameter_bounds)
         if callable(covariance_matrix):
             raise InvalidInput(
                 "covariance_matrix: a callable covariance is not supported by "

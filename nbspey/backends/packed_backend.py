@@ -71,10 +71,10 @@ class PackedBackend(BackendBase):
         self._model = model
         self._data = data
         self._n_bins = model.vectors.shape[1]
+        self._n_modifiers = model.modifiers.shape[1]
         self._has_nuisances = int(model.kinds[KIND_RATE]) != RATE_NONE
-        self._n_auxiliary = (
-            self._n_bins if int(model.kinds[KIND_CONSTRAINT]) != CONSTRAINT_NONE else 0
-        )
+        constrained = int(model.kinds[KIND_CONSTRAINT]) != CONSTRAINT_NONE
+        self._n_auxiliary = self._n_bins + self._n_modifiers if constrained else 0
 
     @property
     def packed_model(self):
@@ -99,7 +99,7 @@ class PackedBackend(BackendBase):
     @property
     def npar(self):
         """Number of parameters."""
-        return 1 + self._n_bins if self._has_nuisances else 1
+        return kernels.parameter_count(self._model)
 
     @property
     def is_alive(self):
@@ -134,12 +134,15 @@ class PackedBackend(BackendBase):
         )
 
     def _parameter_names(self):
-        return None
+        if not self._n_modifiers:
+            return None
+        names = ["mu"] + [f"theta_bkg_{i}" for i in range(self._n_bins)]
+        return names + list(self._modifier_names)
 
     def _select_data(self, expected, data):
         """``(main, auxiliary)`` for ``expected`` and an optional ``data``."""
         expected = ExpectationType.from_value(expected)
-        auxiliary = np.zeros(self._n_bins)
+        auxiliary = np.zeros(max(self._n_auxiliary, self._n_bins))
         if data is None:
             if expected == ExpectationType.apriori:
                 return self._background.copy(), auxiliary
@@ -267,7 +270,8 @@ class PackedBackend(BackendBase):
                 return main
             unit = generator.standard_normal((shape[0], self._n_auxiliary))
             if constraint_factor is not None:
-                unit = unit @ constraint_factor.T
+                background = unit[:, : self._n_bins] @ constraint_factor.T
+                unit = np.concatenate([background, unit[:, self._n_bins :]], axis=1)
             return np.concatenate([main, centres + unit], axis=1)
 
         return sampler

@@ -16,6 +16,7 @@ import math
 
 import numpy as np
 
+from nbspey.likelihood.modifiers import signal_uncertainty_synthesizer
 from nbspey.likelihood.packed import (
     CONSTRAINT_MVN,
     CONSTRAINT_NONE,
@@ -128,6 +129,15 @@ def _precision_and_log_norm(factor):
 
 def _packed(kinds, signal, constant, linear, quadratic, **fields):
     size = signal.shape[0]
+    synthesized = fields.get("modifiers")
+    if synthesized is None or synthesized["n_parameters"] == 0:
+        modifiers = np.zeros((2, 0, size))
+        strict = np.zeros(0, dtype=np.int64)
+    else:
+        modifiers = np.stack([synthesized["log_up"], synthesized["log_down"]])
+        strict = synthesized["strict"].astype(np.int64)
+    log_norms = np.array(fields.get("log_norms", (0.0, 0.0)), dtype=np.float64)
+    log_norms[1] += 0.5 * modifiers.shape[1] * _LOG_TWO_PI
     vectors = np.zeros((N_VECTORS, size))
     vectors[SIGNAL] = signal
     vectors[RATE_CONSTANT] = constant
@@ -144,15 +154,29 @@ def _packed(kinds, signal, constant, linear, quadratic, **fields):
     if "constraint_precision" in fields:
         matrices[CONSTRAINT_PRECISION] = fields["constraint_precision"]
     return PackedModel(
-        np.array(kinds, dtype=np.int64),
+        np.concatenate([np.array(kinds, dtype=np.int64), strict]),
         vectors,
         matrices,
-        np.array(fields.get("log_norms", (0.0, 0.0)), dtype=np.float64),
+        modifiers,
+        log_norms,
     )
 
 
-def pack_uncorrelated(signal_yields, background_yields, absolute_uncertainties):
-    """``lambda = mu s + b + sigma theta`` with unit normal constraints."""
+def _modifiers(signal, modifiers):
+    """Expanded modifiers for a nuisance backend, or None."""
+    if modifiers is None or len(modifiers) == 0:
+        return None
+    return signal_uncertainty_synthesizer(signal, modifiers)
+
+
+def pack_uncorrelated(
+    signal_yields, background_yields, absolute_uncertainties, modifiers=None
+):
+    """``lambda = mu s F + b + sigma theta`` with unit normal constraints.
+
+    ``modifiers`` are signal-uncertainty modifiers (see
+    :mod:`nbspey.likelihood.modifiers`); ``F = 1`` without them.
+    """
     signal, background = _counts(signal_yields, background_yields)
     sigma = checked_vector(
         "absolute_uncertainties",
@@ -167,11 +191,14 @@ def pack_uncorrelated(signal_yields, background_yields, absolute_uncertainties):
         sigma,
         None,
         log_norms=(0.0, 0.5 * signal.shape[0] * _LOG_TWO_PI),
+        modifiers=_modifiers(signal, modifiers),
     )
 
 
-def pack_correlated(signal_yields, background_yields, covariance_matrix):
-    """``lambda = mu s + b + sqrt(Sigma_ii) theta``, ``theta ~ MVN(a, corr)``."""
+def pack_correlated(
+    signal_yields, background_yields, covariance_matrix, modifiers=None
+):
+    """``lambda = mu s F + b + sqrt(Sigma_ii) theta``, ``theta ~ MVN(a, corr)``."""
     signal, background = _counts(signal_yields, background_yields)
     covariance, _ = checked_matrix(
         "covariance_matrix", covariance_matrix, signal.shape[0]
@@ -188,13 +215,14 @@ def pack_correlated(signal_yields, background_yields, covariance_matrix):
         None,
         constraint_precision=precision,
         log_norms=(0.0, log_norm),
+        modifiers=_modifiers(signal, modifiers),
     )
 
 
 def pack_third_moment(
-    signal_yields, background_yields, covariance_matrix, third_moment
+    signal_yields, background_yields, covariance_matrix, third_moment, modifiers=None
 ):
-    """``lambda = mu s + A + B theta + C theta^2``, ``theta ~ MVN(a, rho_TM)``."""
+    """``lambda = mu s F + A + B theta + C theta^2``, ``theta ~ MVN(a, rho_TM)``."""
     signal, background = _counts(signal_yields, background_yields)
     size = signal.shape[0]
     covariance, _ = checked_matrix("covariance_matrix", covariance_matrix, size)
@@ -218,11 +246,16 @@ def pack_third_moment(
         quadratic,
         constraint_precision=precision,
         log_norms=(0.0, log_norm),
+        modifiers=_modifiers(signal, modifiers),
     )
 
 
 def pack_effective_sigma(
-    signal_yields, background_yields, correlation_matrix, absolute_uncertainty_envelops
+    signal_yields,
+    background_yields,
+    correlation_matrix,
+    absolute_uncertainty_envelops,
+    modifiers=None,
 ):
     """``lambda = mu s + b + theta sigma_eff(theta)``, ``theta ~ MVN(a, corr)``.
 
@@ -257,6 +290,7 @@ def pack_effective_sigma(
         upper - lower,
         constraint_precision=precision,
         log_norms=(0.0, log_norm),
+        modifiers=_modifiers(signal, modifiers),
     )
 
 

@@ -34,12 +34,15 @@ from nbspey.likelihood.packed import (
     CONSTRAINT_PRECISION,
     EFFECTIVE_VARIANCE_FLOOR,
     KIND_CONSTRAINT,
+    KIND_FIRST_STRICT,
     KIND_MAIN,
     KIND_RATE,
     MAIN_MVN,
     MAIN_POISSON,
     MAIN_PRECISION,
     MAIN_SCALE,
+    MODIFIER_DOWN,
+    MODIFIER_UP,
     RATE_CONSTANT,
     RATE_FLOOR,
     RATE_LINEAR,
@@ -59,6 +62,8 @@ __all__ = [
     "nll_gradient_hessian",
     "evaluate_arrays",
     "binned_terms",
+    "signal_factor",
+    "modifier_log",
 ]
 
 # Below the variance floor sigma_eff is constant: sqrt(1e-10).
@@ -67,10 +72,10 @@ _EFFECTIVE_SIGMA_FLOOR = math.sqrt(EFFECTIVE_VARIANCE_FLOOR)
 
 @kernel
 def parameter_count(model):
-    """Number of parameters: ``1 + N`` with nuisances, else 1."""
+    """Number of parameters: ``1 + N + M`` with nuisances, else 1."""
     if model.kinds[KIND_RATE] == RATE_NONE:
         return 1
-    return 1 + model.vectors.shape[1]
+    return 1 + model.vectors.shape[1] + model.modifiers.shape[1]
 
 
 @kernel
@@ -136,7 +141,8 @@ def expected_counts(model, pars, out):
             vectors[RATE_QUADRATIC_ROW, i],
             theta,
         )
-        rate = mu * vectors[SIGNAL, i] + beta
+        factor = signal_factor(kinds, model.modifiers, pars, 1 + vectors.shape[1], i)
+        rate = mu * vectors[SIGNAL, i] * factor + beta
         out[i] = max(rate, RATE_FLOOR) if poisson else rate
 
 
@@ -170,7 +176,7 @@ def _mvn_main_term(vectors, matrices, data, mu, gradient, hessian, order):
 def _mvn_constraint(matrices, auxiliary, pars, gradient, hessian, order):
     """``(theta - a)^T R^-1 (theta - a) / 2`` and its derivatives."""
     total = 0.0
-    n_bins = auxiliary.shape[0]
+    n_bins = matrices.shape[1]
     for i in range(n_bins):
         pull_i = pars[1 + i] - auxiliary[i]
         row = 0.0
@@ -192,6 +198,7 @@ def _evaluate(model, data, auxiliary, pars, gradient, hessian, order):
         model.kinds,
         model.vectors,
         model.matrices,
+        model.modifiers,
         model.log_norms,
         data,
         auxiliary,
@@ -200,6 +207,159 @@ def _evaluate(model, data, auxiliary, pars, gradient, hessian, order):
         hessian,
         order,
     )
+
+
+@kernel
+def modifier_log(kinds, modifiers, k, i, value):
+    """``L_ki(u)``: the log-variation of modifier parameter ``k`` in bin ``i``.
+
+    The up branch applies for ``u > 0`` (normalization parameters, flagged
+    strict) or ``u >= 0`` (shape parameters).
+    """
+    if kinds[KIND_FIRST_STRICT + k] != 0:
+        positive = value > 0.0
+    else:
+        positive = value >= 0.0
+    return modifiers[MODIFIER_UP if positive else MODIFIER_DOWN, k, i]
+
+
+@kernel
+def signal_factor(kinds, modifiers, pars, first, i):
+    """``F_i = exp(sum_k u_k L_ki(u_k))``; the ``u_k`` start at ``pars[first]``."""
+    exponent = 0.0
+    for k in range(modifiers.shape[1]):
+        value = pars[first + k]
+        exponent += value * modifier_log(kinds, modifiers, k, i, value)
+    return math.exp(exponent)
+
+
+@kernel
+def _modified_terms(
+    kinds,
+    vectors,
+    modifiers,
+    log_norms,
+    data,
+    auxiliary,
+    pars,
+    gradient,
+    hessian,
+    order,
+):
+    """NLL terms of a nuisance model with signal-uncertainty modifiers.
+
+    With ``lambda_i = mu s_i F_i + beta_i(theta_i)`` and
+    ``F_i = exp(sum_k u_k L_ki)``: ``dlambda/dmu = s F``,
+    ``dlambda/du_k = mu s F L_k``, ``d2lambda/dmu du_k = s F L_k`` and
+    ``d2lambda/du_k du_l = mu s F L_k L_l``. Includes the main term, the
+    independent-normal background constraint (if that is the model's) and
+    the unit normal constraints of the ``u_k``.
+    """
+    n_bins = vectors.shape[1]
+    n_modifiers = modifiers.shape[1]
+    first = 1 + n_bins
+    n_pars = first + n_modifiers
+    main_kind = kinds[KIND_MAIN]
+    rate_kind = kinds[KIND_RATE]
+    mu = pars[0]
+    total = log_norms[0] + log_norms[1]
+    if order >= 1:
+        for p in range(n_pars):
+            gradient[p] = 0.0
+    if order >= 2:
+        for p in range(n_pars):
+            for q in range(n_pars):
+                hessian[p, q] = 0.0
+
+    for i in range(n_bins):
+        scaled = vectors[SIGNAL, i] * signal_factor(kinds, modifiers, pars, first, i)
+        beta, slope, curvature = _background_rate(
+            rate_kind,
+            vectors[RATE_CONSTANT, i],
+            vectors[RATE_LINEAR_ROW, i],
+            vectors[RATE_QUADRATIC_ROW, i],
+            pars[1 + i],
+        )
+        value, weight, second = _main_term(
+            main_kind, mu * scaled + beta, data[i], vectors[MAIN_SCALE, i]
+        )
+        total += value
+        if order >= 1:
+            gradient[0] += weight * scaled
+            gradient[1 + i] += weight * slope
+            for k in range(n_modifiers):
+                log_k = modifier_log(kinds, modifiers, k, i, pars[first + k])
+                gradient[first + k] += weight * mu * scaled * log_k
+        if order >= 2:
+            hessian[0, 0] += second * scaled * scaled
+            mixed = second * scaled * slope
+            hessian[0, 1 + i] += mixed
+            hessian[1 + i, 0] += mixed
+            hessian[1 + i, 1 + i] += second * slope * slope + weight * curvature
+            for k in range(n_modifiers):
+                log_k = modifier_log(kinds, modifiers, k, i, pars[first + k])
+                d_k = mu * scaled * log_k
+                with_mu = second * scaled * d_k + weight * scaled * log_k
+                hessian[0, first + k] += with_mu
+                hessian[first + k, 0] += with_mu
+                with_theta = second * slope * d_k
+                hessian[1 + i, first + k] += with_theta
+                hessian[first + k, 1 + i] += with_theta
+                for m in range(n_modifiers):
+                    log_m = modifier_log(kinds, modifiers, m, i, pars[first + m])
+                    hessian[first + k, first + m] += (
+                        second * d_k * mu * scaled * log_m
+                        + weight * mu * scaled * log_k * log_m
+                    )
+
+    if kinds[KIND_CONSTRAINT] == CONSTRAINT_NORMAL:
+        total += _unit_normal_terms(
+            pars, auxiliary, 1, 0, n_bins, gradient, hessian, order
+        )
+    total += _unit_normal_terms(
+        pars, auxiliary, first, n_bins, n_modifiers, gradient, hessian, order
+    )
+    return total
+
+
+@kernel
+def _unit_normal_terms(
+    pars, auxiliary, start, centre_start, count, gradient, hessian, order
+):
+    """Unit normal constraints ``sum (p - a)^2 / 2`` and their derivatives.
+
+    Over ``count`` parameters from ``pars[start]``, centred on
+    ``auxiliary[centre_start:]``.
+    """
+    total = 0.0
+    for k in range(count):
+        pull = pars[start + k] - auxiliary[centre_start + k]
+        total += 0.5 * pull * pull
+        if order >= 1:
+            gradient[start + k] += pull
+        if order >= 2:
+            hessian[start + k, start + k] += 1.0
+    return total
+
+
+@kernel(inline=True)
+def _main_term(main_kind, rate, count, width):
+    """One bin's main term ``P(lambda)`` with ``dP/dlambda`` and ``d2P/dlambda2``.
+
+    Poisson: ``lambda - n ln lambda + lgamma(n + 1)``, constant below
+    ``RATE_FLOOR``; normal: ``(n - lambda)^2 / (2 width^2)``.
+    """
+    if main_kind == MAIN_POISSON:
+        log_factorial = math.lgamma(count + 1.0)
+        if rate > RATE_FLOOR:
+            value = rate - count * math.log(rate) if count != 0.0 else rate
+            return value + log_factorial, 1.0 - count / rate, count / (rate * rate)
+        value = RATE_FLOOR - count * math.log(RATE_FLOOR)
+        return value + log_factorial, 0.0, 0.0
+    inverse_variance = 1.0 / (width * width)
+    residual = count - rate
+    value = 0.5 * residual * residual * inverse_variance
+    return value, -residual * inverse_variance, inverse_variance
 
 
 @kernel(inline=True)
@@ -241,24 +401,10 @@ def binned_terms(
             theta,
         )
         rate = mu * signal + beta
-        count = data[i]
-        if main_kind == MAIN_POISSON:
-            if rate > RATE_FLOOR:
-                total += rate - count * math.log(rate) if count != 0.0 else rate
-                weight = 1.0 - count / rate
-                second = count / (rate * rate)
-            else:
-                total += RATE_FLOOR - count * math.log(RATE_FLOOR)
-                weight = 0.0
-                second = 0.0
-            total += math.lgamma(count + 1.0)
-        else:
-            width = vectors[MAIN_SCALE, i]
-            inverse_variance = 1.0 / (width * width)
-            residual = count - rate
-            total += 0.5 * residual * residual * inverse_variance
-            weight = -residual * inverse_variance
-            second = inverse_variance
+        value, weight, second = _main_term(
+            main_kind, rate, data[i], vectors[MAIN_SCALE, i]
+        )
+        total += value
         if order >= 1:
             gradient[0] += weight * signal
             if has_nuisances:
@@ -284,7 +430,17 @@ def binned_terms(
 
 @kernel(inline=True)
 def evaluate_arrays(
-    kinds, vectors, matrices, log_norms, data, auxiliary, pars, gradient, hessian, order
+    kinds,
+    vectors,
+    matrices,
+    modifiers,
+    log_norms,
+    data,
+    auxiliary,
+    pars,
+    gradient,
+    hessian,
+    order,
 ):
     """:func:`nll_gradient_hessian` on the unpacked arrays of a model.
 
@@ -303,9 +459,23 @@ def evaluate_arrays(
             vectors, matrices, data, pars[0], gradient, hessian, order
         )
         return log_norms[0] + log_norms[1] + main
-    total = binned_terms(
-        kinds, vectors, log_norms, data, auxiliary, pars, gradient, hessian, order
-    )
+    if modifiers.shape[1] > 0:
+        total = _modified_terms(
+            kinds,
+            vectors,
+            modifiers,
+            log_norms,
+            data,
+            auxiliary,
+            pars,
+            gradient,
+            hessian,
+            order,
+        )
+    else:
+        total = binned_terms(
+            kinds, vectors, log_norms, data, auxiliary, pars, gradient, hessian, order
+        )
     if kinds[KIND_CONSTRAINT] == CONSTRAINT_MVN:
         total += _mvn_constraint(matrices, auxiliary, pars, gradient, hessian, order)
     return total

@@ -27,9 +27,11 @@ and ``MAIN_MVN`` (precision in ``matrices[MAIN_PRECISION]``); constraints
 ``CONSTRAINT_MVN`` (precision ``R^-1`` in ``matrices[CONSTRAINT_PRECISION]``).
 The normalisation constants ``(main, constraint)`` are in ``log_norms``.
 
-Parameters are ordered ``[mu, theta_0, ..., theta_{N-1}]`` (just ``[mu]``
-without nuisances). A packed model is a namedtuple of arrays, so it can be
-passed to, cached with and edited inside compiled code.
+Parameters are ordered ``[mu, theta_0, ..., theta_{N-1}, u_0, ..., u_{M-1}]``
+with ``M`` signal-uncertainty modifier parameters (just ``[mu]`` without
+nuisances); each ``u_k`` has a unit normal constraint whose centre follows the
+``theta`` centres in the auxiliary data. A packed model is a namedtuple of
+arrays, so it can be passed to, cached with and edited inside compiled code.
 """
 
 from collections import namedtuple
@@ -44,6 +46,9 @@ __all__ = [
     "N_VECTORS",
     "MAIN_PRECISION",
     "CONSTRAINT_PRECISION",
+    "MODIFIER_UP",
+    "MODIFIER_DOWN",
+    "KIND_FIRST_STRICT",
     "MAIN_POISSON",
     "MAIN_NORMAL",
     "MAIN_MVN",
@@ -61,7 +66,9 @@ __all__ = [
     "EFFECTIVE_VARIANCE_FLOOR",
 ]
 
-PackedModel = namedtuple("PackedModel", ["kinds", "vectors", "matrices", "log_norms"])
+PackedModel = namedtuple(
+    "PackedModel", ["kinds", "vectors", "matrices", "modifiers", "log_norms"]
+)
 PackedModel.__doc__ = """Arrays of a built-in likelihood.
 
 Every array of a namedtuple that a compiled function touches costs
@@ -70,9 +77,10 @@ arrays, indexed by the constants of this module.
 
 Attributes
 ----------
-kinds : ndarray of int64, shape (3,)
+kinds : ndarray of int64, shape (3 + M,)
     Main term, rate form and constraint (``KIND_MAIN``, ``KIND_RATE``,
-    ``KIND_CONSTRAINT``).
+    ``KIND_CONSTRAINT``), then for each of the ``M`` modifier parameters 1 if
+    its up branch needs ``u > 0`` (normalization) or 0 for ``u >= 0`` (shape).
 vectors : ndarray of float64, shape (5, N)
     Rows ``SIGNAL`` (``s``), ``RATE_CONSTANT`` (``A``), ``RATE_LINEAR``
     (``B``), ``RATE_QUADRATIC`` (``C``) and ``MAIN_SCALE`` (widths of the
@@ -81,8 +89,13 @@ matrices : ndarray of float64, shape (2, N, N) or (2, 0, 0)
     ``MAIN_PRECISION`` (inverse covariance of the multivariate-normal main
     term) and ``CONSTRAINT_PRECISION`` (``R^-1`` of the constraint); empty
     when neither is used.
+modifiers : ndarray of float64, shape (2, M, N)
+    ``L`` of each signal-uncertainty modifier parameter for each bin, for
+    positive (``MODIFIER_UP``) and negative (``MODIFIER_DOWN``) parameter
+    values: the signal of bin ``i`` is multiplied by ``exp(sum_k u_k L_ki)``.
+    ``M = 0`` without modifiers.
 log_norms : ndarray of float64, shape (2,)
-    Normalisation constants of the main term and the constraint.
+    Normalisation constants of the main term and the constraints.
 """
 
 # Rows of PackedModel.vectors.
@@ -92,6 +105,12 @@ RATE_LINEAR_ROW = 2
 RATE_QUADRATIC_ROW = 3
 MAIN_SCALE = 4
 N_VECTORS = 5
+
+# Entries of PackedModel.modifiers, and where the strictness flags start in
+# PackedModel.kinds.
+MODIFIER_UP = 0
+MODIFIER_DOWN = 1
+KIND_FIRST_STRICT = 3
 
 # Entries of PackedModel.matrices.
 MAIN_PRECISION = 0
