@@ -544,12 +544,16 @@ def test_equivalent_models_agree(inputs):
     assert other == pytest.approx(value, rel=1e-10)
     np.testing.assert_allclose(other_gradient, gradient, rtol=1e-8, atol=1e-10)
 
+    # With C = 0 spey's modified correlation is (sqrt(x^2 + e) - x) / e' with
+    # e ~ 1e-10: the subtraction loses about eps * Sigma_ii / 1e-10 relative,
+    # so the two models agree only to that precision (kept as spey has it).
     third = build.pack_third_moment(
         signal, background, covariance, np.zeros_like(sigma)
     )
     other, other_gradient = nll_and_gradient(third, data, auxiliary, pars)
-    assert other == pytest.approx(value, rel=1e-5)
-    np.testing.assert_allclose(other_gradient, gradient, rtol=1e-3, atol=1e-4)
+    precision = 5e-7 * np.max(sigma**2) * (1.0 + np.sum((pars[1:] - auxiliary) ** 2))
+    assert abs(other - value) <= precision
+    np.testing.assert_allclose(other_gradient, gradient, rtol=1e-3, atol=precision)
 
 
 @given(correlated_inputs(), st.sampled_from(["UB", "CB", "TM", "ES", "P", "N", "MVN"]))

@@ -23,6 +23,7 @@ __all__ = [
     "MissingMetaData",
     "AbstractModel",
     "InvalidUncertaintyDefinition",
+    "FitFailedWarning",
 ]
 
 
@@ -114,3 +115,11 @@ class AbstractModel(Exception):
 
 class InvalidUncertaintyDefinition(Exception):
     """A signal-uncertainty modifier is malformed."""
+
+
+class FitFailedWarning(UserWarning):
+    """A fit did not converge; the message gives the reason.
+
+    The result of the failed fit is still returned (spey's return values are
+    kept), and the status is available on the model as ``last_fit_status``.
+    """
