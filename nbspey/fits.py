@@ -10,7 +10,7 @@ import math
 import numpy as np
 
 from nbspey._compile import kernel
-from nbspey.likelihood.kernels import binned_terms, evaluate_arrays
+from nbspey.likelihood.kernels import background_rate, binned_terms, evaluate_arrays
 from nbspey.likelihood.packed import (
     CONSTRAINT_MVN,
     KIND_CONSTRAINT,
@@ -26,6 +26,7 @@ from nbspey.likelihood.packed import (
     RATE_QUADRATIC_ROW,
 )
 from nbspey.numerics.minimize import minimizer_options, start_with_options
+from nbspey.numerics.roots import ROOT_CONVERGED, find_root_python
 from nbspey.numerics.trust_region import (
     TRIAL_GRADIENT,
     TRIAL_HESSIAN,
@@ -160,9 +161,6 @@ def _quadratic_positivity_bound(a, b, c):
 
 
 def _effective_positivity_bound(model, i):
-    from nbspey.likelihood.kernels import background_rate
-    from nbspey.numerics.roots import ROOT_CONVERGED, find_root_python
-
     def beta(theta):
         return background_rate(model, i, theta)[0]
 

@@ -2,6 +2,8 @@
 
 from enum import Enum
 
+from nbspey.system.exceptions import InvalidInput
+
 __all__ = ["ExpectationType"]
 
 
@@ -51,8 +53,6 @@ class ExpectationType(Enum):
         InvalidInput
             For any other value.
         """
-        from nbspey.system.exceptions import InvalidInput
-
         if isinstance(value, cls):
             return value
         if isinstance(value, bool):

@@ -139,8 +139,13 @@ class PackedBackend(BackendBase):
         names = ["mu"] + [f"theta_bkg_{i}" for i in range(self._n_bins)]
         return names + list(self._modifier_names)
 
-    def _select_data(self, expected, data):
-        """``(main, auxiliary)`` for ``expected`` and an optional ``data``."""
+    def select_data(self, expected, data):
+        """``(main, auxiliary)`` data for ``expected`` and an optional ``data``.
+
+        An explicit ``data`` wins; ``apriori`` uses the background yields;
+        auxiliary values (constraint centres) are zeros unless ``data``
+        carries them after the main measurements.
+        """
         expected = ExpectationType.from_value(expected)
         auxiliary = np.zeros(max(self._n_auxiliary, self._n_bins))
         if data is None:
@@ -177,7 +182,7 @@ class PackedBackend(BackendBase):
 
     def get_logpdf_func(self, expected=ExpectationType.observed, data=None):
         """Return ``f(pars) -> ln L`` with every constant included."""
-        main, auxiliary = self._select_data(expected, data)
+        main, auxiliary = self.select_data(expected, data)
         model = self._model
 
         def logpdf(pars):
@@ -190,7 +195,7 @@ class PackedBackend(BackendBase):
         self, expected=ExpectationType.observed, data=None, do_grad=True
     ):
         """Return ``f(pars) -> (NLL, grad NLL)`` (analytic), or the NLL alone."""
-        main, auxiliary = self._select_data(expected, data)
+        main, auxiliary = self.select_data(expected, data)
         model = self._model
 
         def objective(pars):
@@ -205,7 +210,7 @@ class PackedBackend(BackendBase):
 
     def get_hessian_logpdf_func(self, expected=ExpectationType.observed, data=None):
         """Return ``f(pars) ->`` the analytic Hessian of ``ln L``."""
-        main, auxiliary = self._select_data(expected, data)
+        main, auxiliary = self.select_data(expected, data)
         model = self._model
 
         def hessian(pars):

@@ -73,9 +73,10 @@ def _compiled_fit(backend, main, auxiliary, start, lower, upper, fixed):
 
 
 def _python_fit(backend, expected, data, start, lower, upper, fixed):
+    # A backend without a gradient or Hessian raises NotImplementedError when
+    # the function is requested (BackendBase's defaults), not when it is called.
     try:
         objective = backend.get_objective_function(expected=expected, data=data)
-        objective(start)
         jac = True
     except NotImplementedError:
         objective = backend.get_objective_function(
@@ -84,7 +85,6 @@ def _python_fit(backend, expected, data, start, lower, upper, fixed):
         jac = None
     try:
         logpdf_hessian = backend.get_hessian_logpdf_func(expected=expected, data=data)
-        logpdf_hessian(start)
 
         def hess(pars):
             return -np.asarray(logpdf_hessian(pars), dtype=float)
@@ -154,7 +154,7 @@ def profile_fit(
 
     compiled = isinstance(backend, PackedBackend)
     if compiled:
-        main, auxiliary = backend._select_data(expected, data)
+        main, auxiliary = backend.select_data(expected, data)
 
     def run(upper_bounds):
         if compiled:

@@ -74,7 +74,7 @@ def _safeguarded_shift(low, high):
 
 
 @kernel
-def _newton_step(hessian, gradient, factor, step, n):
+def _newton_step(gradient, factor, step, n):
     """``step = -(factor factor^T)^-1 g``; return its norm."""
     for i in range(n):
         step[i] = -gradient[i]
@@ -174,7 +174,7 @@ def solve_subproblem(hessian, gradient, radius, n, step, factor, work):
 
     info = _shift_and_factor(hessian, 0.0, factor, n)
     if info == OK:
-        length = _newton_step(hessian, gradient, factor, step, n)
+        length = _newton_step(gradient, factor, step, n)
         newton_decrement = -0.5 * dot(gradient, step, n)
         if length <= radius:
             return INTERIOR, newton_decrement
@@ -216,7 +216,7 @@ def solve_subproblem(hessian, gradient, radius, n, step, factor, work):
             continue
         found = True
         good_shift = shift
-        length = _newton_step(hessian, gradient, factor, step, n)
+        length = _newton_step(gradient, factor, step, n)
         if abs(length - radius) <= _SPHERE_TOLERANCE * radius:
             return BOUNDARY, newton_decrement
         inside = length < radius
@@ -243,7 +243,7 @@ def solve_subproblem(hessian, gradient, radius, n, step, factor, work):
     # The last factorisation may belong to a shift that failed; refactor the
     # last successful one so that the step and the factor agree.
     _shift_and_factor(hessian, good_shift, factor, n)
-    length = _newton_step(hessian, gradient, factor, step, n)
+    length = _newton_step(gradient, factor, step, n)
     inside = length < radius
     if inside:
         # Hard case: the shift sits at -lambda_min and ||p|| < radius.
