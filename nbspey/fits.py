@@ -6,6 +6,7 @@ of a packed model: no Python and no function pointers between iterations.
 """
 
 import math
+from collections import namedtuple
 
 import numpy as np
 
@@ -36,7 +37,32 @@ from nbspey.numerics.trust_region import (
     trust_region_running,
 )
 
-__all__ = ["fit", "positivity_lower_bounds"]
+__all__ = [
+    "FitProblem",
+    "fit",
+    "free_fit",
+    "conditional_fit",
+    "positivity_lower_bounds",
+    "poi_growth_limit",
+]
+
+FitProblem = namedtuple("FitProblem", ["start", "lower", "upper", "fixed", "poi_limit"])
+FitProblem.__doc__ = """Start point, bounds and fixed mask of the fits of one model.
+
+Attributes
+----------
+start, lower, upper : ndarray of float64
+    Start point and bounds of every parameter (the POI is entry 0).
+fixed : ndarray of bool
+    Parameters held at their start value in every fit.
+poi_limit : float
+    How far a free fit may raise the POI upper bound when its optimum lies on
+    it; equal to ``upper[0]`` for a fixed bound.
+"""
+
+# Factor by which a free fit raises the POI upper bound while its optimum lies
+# on the bound.
+POI_GROWTH = 10.0
 
 
 @kernel
@@ -100,6 +126,66 @@ def fit(model, data, auxiliary, x0, lower, upper, fixed, options):
     return trust_region_result(state)
 
 
+@kernel
+def free_fit(model, data, auxiliary, problem, options):
+    """The maximum-likelihood fit, with the POI bound raised as needed.
+
+    While the optimum lies on the POI upper bound and the bound is below
+    ``problem.poi_limit``, the bound grows by ``POI_GROWTH`` and the fit
+    continues from the last point, so ``mu_hat`` is the true maximum rather
+    than the bound.
+
+    Returns
+    -------
+    MinimizeResult
+    """
+    upper = problem.upper.copy()
+    result = fit(
+        model,
+        data,
+        auxiliary,
+        problem.start,
+        problem.lower,
+        upper,
+        problem.fixed,
+        options,
+    )
+    if problem.fixed[0]:
+        return result
+    while result.status > 0 and result.x[0] >= upper[0]:
+        if not upper[0] < problem.poi_limit:
+            break
+        upper[0] = min(max(upper[0], 1.0) * POI_GROWTH, problem.poi_limit)
+        result = fit(
+            model,
+            data,
+            auxiliary,
+            result.x,
+            problem.lower,
+            upper,
+            problem.fixed,
+            options,
+        )
+    return result
+
+
+@kernel
+def conditional_fit(model, data, auxiliary, problem, mu, options):
+    """The profile fit with the POI held at ``mu`` (bounds do not clip it).
+
+    Returns
+    -------
+    MinimizeResult
+    """
+    start = problem.start.copy()
+    start[0] = mu
+    fixed = problem.fixed.copy()
+    fixed[0] = True
+    return fit(
+        model, data, auxiliary, start, problem.lower, problem.upper, fixed, options
+    )
+
+
 def positivity_lower_bounds(model):
     """Lower bounds on the nuisances that keep each background part >= 0.
 
@@ -137,6 +223,24 @@ def positivity_lower_bounds(model):
         elif rate_kind == RATE_EFFECTIVE:
             bounds[i] = _effective_positivity_bound(model, i)
     return bounds
+
+
+# Where a free fit stops raising the POI bound: where mu s exceeds the data and
+# the background by this factor, the likelihood no longer constrains mu.
+_POI_DOMINANCE = 1e12
+
+
+def poi_growth_limit(signal, data, background):
+    """The POI at which the signal dwarfs data and background.
+
+    ``1e12 (1 + max(|n|, |b|)) / max(s)``; ``1e5`` (spey's search range) when
+    no yield is positive.
+    """
+    signal = np.asarray(signal, dtype=np.float64)
+    if signal.size == 0 or not np.any(signal > 0):
+        return 1e5
+    scale = 1.0 + max(float(np.max(np.abs(data))), float(np.max(np.abs(background))))
+    return _POI_DOMINANCE * scale / float(np.max(signal))
 
 
 def _quadratic_positivity_bound(a, b, c):

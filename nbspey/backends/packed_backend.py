@@ -15,6 +15,7 @@ import numpy as np
 from nbspey import __version__
 from nbspey.base.backend_base import BackendBase
 from nbspey.base.model_config import ModelConfig
+from nbspey.fits import FitProblem, poi_growth_limit, positivity_lower_bounds
 from nbspey.likelihood import kernels
 from nbspey.likelihood.build import checked_vector
 from nbspey.likelihood.packed import (
@@ -75,6 +76,8 @@ class PackedBackend(BackendBase):
         self._has_nuisances = int(model.kinds[KIND_RATE]) != RATE_NONE
         constrained = int(model.kinds[KIND_CONSTRAINT]) != CONSTRAINT_NONE
         self._n_auxiliary = self._n_bins + self._n_modifiers if constrained else 0
+        self._positivity = None
+        self._problems = {}
 
     @property
     def packed_model(self):
@@ -132,6 +135,43 @@ class PackedBackend(BackendBase):
             suggested_bounds=bounds,
             parameter_names=self._parameter_names(),
         )
+
+    @property
+    def positivity_bounds(self):
+        """Lower bounds on the nuisances that keep the background >= 0.
+
+        See :func:`nbspey.fits.positivity_lower_bounds`; computed once.
+        """
+        if self._positivity is None:
+            self._positivity = positivity_lower_bounds(self._model)
+        return self._positivity
+
+    def fit_problem(self, allow_negative_signal=True):
+        """The :class:`~nbspey.fits.FitProblem` of spey's default fits.
+
+        Start at 1 everywhere, POI in ``(minimum_poi or 0, 10)`` with the
+        upper bound free to grow in free fits, nuisances bounded below by
+        :attr:`positivity_bounds`. Built once per setting; the compiled fits
+        never modify it.
+        """
+        key = bool(allow_negative_signal)
+        problem = self._problems.get(key)
+        if problem is None:
+            npar = self.npar
+            lower = np.full(npar, -np.inf)
+            upper = np.full(npar, np.inf)
+            lower[0] = self.minimum_poi() if key else 0.0
+            upper[0] = 10.0
+            positivity = self.positivity_bounds
+            lower[1 : 1 + positivity.shape[0]] = positivity
+            limit = poi_growth_limit(
+                self._model.vectors[0], self._data, self._background
+            )
+            problem = FitProblem(
+                np.ones(npar), lower, upper, np.zeros(npar, dtype=np.bool_), limit
+            )
+            self._problems[key] = problem
+        return problem
 
     def _parameter_names(self):
         if not self._n_modifiers:

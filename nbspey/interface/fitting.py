@@ -26,7 +26,7 @@ from collections import namedtuple
 import numpy as np
 
 from nbspey.backends.packed_backend import PackedBackend
-from nbspey.fits import fit, positivity_lower_bounds
+from nbspey.fits import FitProblem, free_fit, poi_growth_limit
 from nbspey.numerics.minimize import minimize_python, minimizer_options
 from nbspey.numerics.trust_region import status_message
 from nbspey.system.exceptions import FitFailedWarning, InvalidInput
@@ -37,10 +37,9 @@ FitOutcome = namedtuple("FitOutcome", ["parameters", "nll", "status", "message"]
 FitOutcome.__doc__ = """Result of a profile fit: the point, the NLL there, the
 minimiser's status (positive when converged) and its meaning."""
 
-# Growth of the POI bound of free fits, and where it stops: where mu s would
-# exceed the data and background by this factor, the fit is meaningless.
+# Growth of the POI bound of free fits on the Python route (the compiled fits
+# grow it in nbspey.fits.free_fit).
 _POI_GROWTH = 10.0
-_POI_DOMINANCE = 1e12
 
 
 def _bounds_arrays(bounds):
@@ -59,17 +58,18 @@ def _start(config, init_pars):
     return start
 
 
-def _compiled_fit(backend, main, auxiliary, start, lower, upper, fixed):
-    model = backend.packed_model
-    positivity = positivity_lower_bounds(model)
+def _compiled_fit(backend, main, auxiliary, start, lower, upper, fixed, limit):
+    positivity = backend.positivity_bounds
     if positivity.shape[0]:
         lower = lower.copy()
         count = positivity.shape[0]
         lower[1 : 1 + count] = np.maximum(lower[1 : 1 + count], positivity)
-    result = fit(
-        model, main, auxiliary, start, lower, upper, fixed, minimizer_options()
-    )
+    problem = FitProblem(start, lower, upper, fixed, limit)
+    result = free_fit(backend.packed_model, main, auxiliary, problem, _OPTIONS)
     return result.x, float(result.value), int(result.status)
+
+
+_OPTIONS = minimizer_options()
 
 
 def _python_fit(backend, expected, data, start, lower, upper, fixed):
@@ -152,18 +152,6 @@ def profile_fit(
         start[index] = value
         fixed[index] = True
 
-    compiled = isinstance(backend, PackedBackend)
-    if compiled:
-        main, auxiliary = backend.select_data(expected, data)
-
-    def run(upper_bounds):
-        if compiled:
-            return _compiled_fit(
-                backend, main, auxiliary, start, lower, upper_bounds, fixed
-            )
-        return _python_fit(backend, expected, data, start, lower, upper_bounds, fixed)
-
-    parameters, nll, status = run(upper)
     poi = config.poi_index
     grows = (
         poi_upper_bound is None
@@ -171,12 +159,22 @@ def profile_fit(
         and not fixed[poi]
         and math.isfinite(upper[poi])
     )
-    if grows:
-        limit = _poi_growth_limit(backend)
-        while parameters[poi] >= upper[poi] and upper[poi] < limit:
+    limit = _poi_growth_limit(backend) if grows else upper[poi]
+    if isinstance(backend, PackedBackend):
+        main, auxiliary = backend.select_data(expected, data)
+        parameters, nll, status = _compiled_fit(
+            backend, main, auxiliary, start, lower, upper, fixed, limit
+        )
+    else:
+        parameters, nll, status = _python_fit(
+            backend, expected, data, start, lower, upper, fixed
+        )
+        while status > 0 and parameters[poi] >= upper[poi] and upper[poi] < limit:
             upper = upper.copy()
             upper[poi] = min(max(upper[poi], 1.0) * _POI_GROWTH, limit)
-            parameters, nll, status = run(upper)
+            parameters, nll, status = _python_fit(
+                backend, expected, data, start, lower, upper, fixed
+            )
 
     message = status_message(status)
     if status <= 0:
@@ -192,11 +190,10 @@ def profile_fit(
 
 def _poi_growth_limit(backend):
     """The POI at which the signal dwarfs data and background."""
-    signal = getattr(backend, "signal_yields", None)
-    if signal is None or not np.any(np.asarray(signal) > 0):
+    parts = [getattr(backend, name, None) for name in _YIELD_ATTRIBUTES]
+    if any(part is None for part in parts):
         return 1e5
-    scale = 1.0 + max(
-        float(np.max(np.abs(backend.data))),
-        float(np.max(np.abs(backend.background_yields))),
-    )
-    return _POI_DOMINANCE * scale / float(np.max(signal))
+    return poi_growth_limit(*parts)
+
+
+_YIELD_ATTRIBUTES = ("signal_yields", "data", "background_yields")

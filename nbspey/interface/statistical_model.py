@@ -1,8 +1,13 @@
 """``StatisticalModel``: a backend with its analysis name and cross section.
 
 The model's fits are here: ``maximize_likelihood`` (the free fit, or a
-conditional one with ``fixed_poi_value``) and ``likelihood`` (the profile fit
-at a fixed POI). The hypothesis tests (CLs, limits, toys) build on them.
+conditional one with ``fixed_poi_value``), ``likelihood`` (the profile fit at
+a fixed POI), their Asimov counterparts and the sampler at a fixed POI. The
+hypothesis tests come from
+:class:`~nbspey.base.hypotest_base.HypothesisTestingBase`; for the built-in
+backends each test is one call into compiled code
+(:mod:`nbspey.hypothesis_testing.compiled`), for other backends the generic
+route of the base class runs one fit per method call.
 """
 
 import math
@@ -11,8 +16,16 @@ import warnings
 
 import numpy as np
 
+from nbspey.backends.packed_backend import PackedBackend
 from nbspey.base.backend_base import BackendBase
-from nbspey.interface.fitting import profile_fit
+from nbspey.base.hypotest_base import HypothesisTestingBase
+from nbspey.hypothesis_testing import compiled
+from nbspey.hypothesis_testing.asimov import STANDARD_ASIMOV, asimov_code
+from nbspey.hypothesis_testing.test_statistics import Q0, QMU, statistic_code
+from nbspey.interface.fitting import FitOutcome, profile_fit
+from nbspey.numerics.minimize import minimizer_options
+from nbspey.numerics.trust_region import status_message
+from nbspey.system.exceptions import FitFailedWarning, MethodNotAvailable
 from nbspey.utils import ExpectationType
 
 __all__ = ["StatisticalModel"]
@@ -40,6 +53,18 @@ def _check_options(options):
             warnings.warn(f"{key} is not a valid option.", UserWarning, stacklevel=3)
 
 
+_OPTIONS = minimizer_options()
+
+# Options that make a test take the generic route (the compiled tests use the
+# backend's default start point and bounds).
+_GENERIC_ONLY = {"init_pars", "par_bounds"}
+
+_CALCULATOR_CODES = {
+    "asymptotic": compiled.ASYMPTOTIC,
+    "chi_square": compiled.CHI_SQUARE,
+}
+
+
 def _fast_path(method, *args, **kwargs):
     """Call a backend's fast path; ``NotImplemented`` marker when it has none."""
     try:
@@ -48,7 +73,7 @@ def _fast_path(method, *args, **kwargs):
         return NotImplemented
 
 
-class StatisticalModel:
+class StatisticalModel(HypothesisTestingBase):
     """A statistical model: a backend plus the analysis it describes.
 
     Parameters
@@ -78,6 +103,7 @@ class StatisticalModel:
         self.xsection = float(xsection)
         self.ntoys = int(ntoys)
         self.last_fit_status = None
+        self._asimov_cache = {}
 
     @property
     def backend(self):
@@ -105,8 +131,102 @@ class StatisticalModel:
             cross_section = f"xsection={self.xsection:.3e} [au], "
         return (
             f"StatisticalModel(analysis='{self.analysis}', {cross_section}"
-            f"backend={self.backend_type})"
+            f"backend={self.backend_type}, calculators={self.available_calculators})"
         )
+
+    @property
+    def is_asymptotic_calculator_available(self):
+        """True when the backend gives expected data (for Asimov data)."""
+        return _overrides(self._backend, "expected_data")
+
+    @property
+    def is_toy_calculator_available(self):
+        """False: the toy calculator is not part of this version."""
+        return False
+
+    # -- compiled route ------------------------------------------------------
+
+    def _runs_compiled(self, kwargs):
+        """Whether a test can run as one compiled call."""
+        if not isinstance(self._backend, PackedBackend):
+            return False
+        _check_options({key: 0 for key in kwargs if key not in _GENERIC_ONLY})
+        return not _GENERIC_ONLY.intersection(kwargs)
+
+    def _report(self, status, what):
+        """Record the status of a compiled test and warn if a fit failed."""
+        message = status_message(status)
+        self.last_fit_status = FitOutcome(None, math.nan, int(status), message)
+        if status <= 0:
+            warnings.warn(
+                f"a fit of {what} for {self.analysis} did not converge: {message}",
+                FitFailedWarning,
+                stacklevel=4,
+            )
+
+    def _exclusion_levels(self, mu, fixed, expected, code, calculator, asimov, kwargs):
+        if not self._runs_compiled(kwargs):
+            return super()._exclusion_levels(
+                mu, fixed, expected, code, calculator, asimov, kwargs
+            )
+        backend = self._backend
+        main, auxiliary = backend.select_data(expected, None)
+        levels, status, valid = compiled.exclusion_test(
+            backend.packed_model,
+            main,
+            auxiliary,
+            backend.fit_problem(code == QMU),
+            mu,
+            code,
+            _CALCULATOR_CODES[calculator],
+            asimov_code(asimov),
+            _OPTIONS,
+        )
+        self._report(status, "the exclusion test")
+        return levels, valid
+
+    def _discovery_values(self, expected, asimov, kwargs):
+        if not self._runs_compiled(kwargs):
+            return super()._discovery_values(expected, asimov, kwargs)
+        backend = self._backend
+        main, auxiliary = backend.select_data(expected, None)
+        values, status = compiled.discovery_test(
+            backend.packed_model,
+            main,
+            auxiliary,
+            backend.fit_problem(False),
+            asimov_code(asimov),
+            _OPTIONS,
+        )
+        self._report(status, "the discovery test")
+        return values
+
+    def _upper_limits(self, expected, indices, confidence_level, low, high, asimov):
+        if not isinstance(self._backend, PackedBackend):
+            return super()._upper_limits(
+                expected, indices, confidence_level, low, high, asimov
+            )
+        backend = self._backend
+        main, auxiliary = backend.select_data(expected, None)
+        limits, statuses, status = compiled.upper_limits(
+            backend.packed_model,
+            main,
+            auxiliary,
+            backend.fit_problem(False),
+            indices,
+            confidence_level,
+            low,
+            high,
+            asimov_code(asimov),
+            _OPTIONS,
+        )
+        self._report(status, "the upper limit")
+        return limits, statuses
+
+    def _limit_search_ceiling(self):
+        if isinstance(self._backend, PackedBackend):
+            return self._backend.fit_problem(False).poi_limit
+        return super()._limit_search_ceiling()
 
     def maximize_likelihood(
         self,
@@ -219,3 +339,190 @@ class StatisticalModel:
         if return_parameters:
             return value, parameters
         return value
+
+    # -- Asimov data and sampling ---------------------------------------------
+
+    def generate_asimov_data(
+        self,
+        expected=ExpectationType.observed,
+        test_statistic="qtilde",
+        init_pars=None,
+        par_bounds=None,
+        **kwargs,
+    ):
+        """Asimov data: the expected data at the profile fit at ``mu_A``.
+
+        ``mu_A`` is 1 for ``test_statistic="q0"`` and 0 otherwise; the fit is
+        to the data selected by ``expected``. With ``asimov="spey"`` (the
+        default) auxiliary entries are 0; with ``asimov="standard"`` they are
+        the fitted constrained nuisances. Results are cached per arguments
+        and returned as copies.
+        """
+        convention = asimov_code(kwargs.pop("asimov", "spey"))
+        if kwargs.pop("fixed_poi_value", None) is not None:
+            warnings.warn(
+                "fixed_poi_value is ignored by generate_asimov_data",
+                UserWarning,
+                stacklevel=2,
+            )
+        _check_options(kwargs)
+        expected = ExpectationType.from_value(expected)
+        code = statistic_code(test_statistic)
+        key = _cache_key(expected, code, convention, init_pars, par_bounds)
+        cached = self._asimov_cache.get(key) if key is not None else None
+        if cached is not None:
+            return cached.copy()
+        config = self._backend.config()
+        outcome = profile_fit(
+            self,
+            expected,
+            fixed_values={config.poi_index: 1.0 if code == Q0 else 0.0},
+            allow_negative_signal=code == QMU,
+            init_pars=init_pars,
+            par_bounds=par_bounds,
+        )
+        data = np.array(self._backend.expected_data(outcome.parameters), dtype=float)
+        if convention == STANDARD_ASIMOV and isinstance(self._backend, PackedBackend):
+            bins = self._backend.packed_model.vectors.shape[1]
+            constrained = data.shape[0] - bins
+            data[bins:] = outcome.parameters[1 : 1 + constrained]
+        if key is not None:
+            self._asimov_cache[key] = data.copy()
+        return data
+
+    def asimov_likelihood(
+        self,
+        poi_test=1.0,
+        expected=ExpectationType.observed,
+        return_nll=True,
+        test_statistics="qtilde",
+        init_pars=None,
+        par_bounds=None,
+        **kwargs,
+    ):
+        """The profile likelihood at ``poi_test`` on Asimov data.
+
+        See :meth:`generate_asimov_data` (``asimov=`` is passed on) and
+        :meth:`likelihood`.
+        """
+        fast = _fast_path(
+            self._backend.asimov_negative_loglikelihood,
+            poi_test=poi_test,
+            expected=expected,
+            test_statistics=test_statistics,
+            **kwargs,
+        )
+        if fast is not NotImplemented:
+            return fast
+        asimov = kwargs.pop("asimov", "spey")
+        data = self.generate_asimov_data(
+            expected, test_statistics, init_pars, par_bounds, asimov=asimov
+        )
+        return self.likelihood(
+            poi_test=poi_test,
+            expected=expected,
+            return_nll=return_nll,
+            data=data,
+            init_pars=init_pars,
+            par_bounds=par_bounds,
+            **kwargs,
+        )
+
+    def maximize_asimov_likelihood(
+        self,
+        return_nll=True,
+        expected=ExpectationType.observed,
+        test_statistics="qtilde",
+        init_pars=None,
+        par_bounds=None,
+        poi_indices=None,
+        **kwargs,
+    ):
+        """The free fit to Asimov data (POI >= 0 unless the statistic is ``q``).
+
+        Returns ``(mu_hat, NLL)`` as :meth:`maximize_likelihood` does.
+        """
+        fast = _fast_path(
+            self._backend.minimize_asimov_negative_loglikelihood,
+            expected=expected,
+            test_statistics=test_statistics,
+            **kwargs,
+        )
+        if fast is not NotImplemented:
+            return fast
+        asimov = kwargs.pop("asimov", "spey")
+        data = self.generate_asimov_data(
+            expected, test_statistics, init_pars, par_bounds, asimov=asimov
+        )
+        return self.maximize_likelihood(
+            return_nll=return_nll,
+            expected=expected,
+            allow_negative_signal=statistic_code(test_statistics) == QMU,
+            data=data,
+            init_pars=init_pars,
+            par_bounds=par_bounds,
+            poi_indices=poi_indices,
+            **kwargs,
+        )
+
+    def fixed_poi_sampler(
+        self,
+        poi_test,
+        size=None,
+        expected=ExpectationType.observed,
+        init_pars=None,
+        par_bounds=None,
+        **kwargs,
+    ):
+        """Pseudo-data drawn at the profile fit at ``poi_test``.
+
+        Returns an array of ``size`` samples (main then auxiliary
+        measurements), or the sampler itself when ``size`` is None. ``seed``
+        makes the draws repeatable.
+
+        Raises
+        ------
+        MethodNotAvailable
+            When the backend has no sampler.
+        """
+        seed = kwargs.pop("seed", None)
+        _check_options(kwargs)
+        config = self._backend.config()
+        if config.npar == 1 and isinstance(poi_test, numbers.Real):
+            parameters = np.array([float(poi_test)])
+        else:
+            _, parameters = self.likelihood(
+                poi_test=poi_test,
+                expected=expected,
+                return_parameters=True,
+                init_pars=init_pars,
+                par_bounds=par_bounds,
+            )
+        try:
+            sampler = self._backend.get_sampler(parameters)
+        except NotImplementedError as error:
+            raise MethodNotAvailable(
+                f"{self.backend_type} backend does not have sampling capabilities"
+            ) from error
+        if size is None:
+            return sampler
+        if seed is None:
+            return sampler(int(size))
+        return sampler(int(size), seed=seed)
+
+
+def _overrides(backend, name):
+    """Whether ``backend`` implements ``name`` beyond BackendBase's default."""
+    return getattr(type(backend), name, None) is not getattr(BackendBase, name)
+
+
+def _cache_key(expected, code, convention, init_pars, par_bounds):
+    """A hashable key of Asimov-data arguments, or None when not cacheable."""
+    try:
+        pars = None if init_pars is None else tuple(float(x) for x in init_pars)
+        bounds = None if par_bounds is None else tuple(map(tuple, par_bounds))
+        key = (expected.name, code, convention, pars, bounds)
+        hash(key)
+    except TypeError:
+        return None
+    return key
