@@ -28,8 +28,28 @@ def _demo(arguments):
     print(f"  fit at mu=1:  NLL = {at_one.value:.10f}")
     q_mu = 2.0 * (at_one.value - free.value)
     print(f"  q(mu=1) = 2 (NLL(1) - NLL_min) = {q_mu:.10f}")
-    print(f"  (first call including compilation or cache load: {elapsed:.2f} s)")
+    start = time.perf_counter()
+    model = _two_bin_model()
+    cls = model.exclusion_confidence_level()[0]
+    band = model.exclusion_confidence_level(expected="aposteriori")
+    limit = model.poi_upper_limit()
+    elapsed += time.perf_counter() - start
+    print(f"  observed 1-CLs at mu=1: {cls:.10f}")
+    print("  expected 1-CLs (-2s..+2s): " + ", ".join(f"{v:.4f}" for v in band))
+    print(f"  observed 95% CL upper limit on mu: {limit:.10f}")
+    print(f"  (first calls including compilation or cache load: {elapsed:.2f} s)")
     return 0
+
+
+def _two_bin_model():
+    import nbspey
+
+    return nbspey.get_backend("default.uncorrelated_background")(
+        signal_yields=[12.0, 15.0],
+        background_yields=[50.0, 48.0],
+        data=[36.0, 33.0],
+        absolute_uncertainties=[12.0, 16.0],
+    )
 
 
 def _warmup(arguments):
@@ -49,6 +69,12 @@ def _warmup(arguments):
     ):
         function(0.5)
     special.poisson_logpmf(1.0, 2.0)
+    model = _two_bin_model()
+    for calculator in ("asymptotic", "chi_square"):
+        model.exclusion_confidence_level(calculator=calculator)
+    model.poi_upper_limit(expected="aposteriori", expected_pvalue="2sigma")
+    model.significance()
+    model.sigma_mu(1.0)
     print(f"nbspey kernels compiled and cached in {time.perf_counter() - start:.1f} s")
     return 0
 

@@ -27,7 +27,7 @@ import numpy as np
 
 from nbspey.backends.packed_backend import PackedBackend
 from nbspey.fits import FitProblem, free_fit, poi_growth_limit
-from nbspey.numerics.minimize import minimize_python, minimizer_options
+from nbspey.numerics.minimize import DEFAULT_OPTIONS, minimize_python
 from nbspey.numerics.trust_region import status_message
 from nbspey.system.exceptions import FitFailedWarning, InvalidInput
 
@@ -69,7 +69,7 @@ def _compiled_fit(backend, main, auxiliary, start, lower, upper, fixed, limit):
     return result.x, float(result.value), int(result.status)
 
 
-_OPTIONS = minimizer_options()
+_OPTIONS = DEFAULT_OPTIONS
 
 
 def _python_fit(backend, expected, data, start, lower, upper, fixed):

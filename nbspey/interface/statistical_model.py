@@ -23,7 +23,7 @@ from nbspey.hypothesis_testing import compiled
 from nbspey.hypothesis_testing.asimov import STANDARD_ASIMOV, asimov_code
 from nbspey.hypothesis_testing.test_statistics import Q0, QMU, statistic_code
 from nbspey.interface.fitting import FitOutcome, profile_fit
-from nbspey.numerics.minimize import minimizer_options
+from nbspey.numerics.minimize import DEFAULT_OPTIONS
 from nbspey.numerics.trust_region import status_message
 from nbspey.system.exceptions import FitFailedWarning, MethodNotAvailable
 from nbspey.utils import ExpectationType
@@ -53,7 +53,7 @@ def _check_options(options):
             warnings.warn(f"{key} is not a valid option.", UserWarning, stacklevel=3)
 
 
-_OPTIONS = minimizer_options()
+_OPTIONS = DEFAULT_OPTIONS
 
 # Options that make a test take the generic route (the compiled tests use the
 # backend's default start point and bounds).

@@ -29,6 +29,7 @@ from nbspey.numerics.trust_region import (
 
 __all__ = [
     "MinimizerOptions",
+    "DEFAULT_OPTIONS",
     "minimizer_options",
     "start_with_options",
     "minimize",
@@ -63,6 +64,10 @@ quasi_newton : bool
     Build a damped BFGS Hessian from gradients instead of using the
     objective's Hessian (default False).
 """
+
+
+DEFAULT_OPTIONS = MinimizerOptions(500, 1e-12, 1e-14, 0.0, False)
+"""The default settings, built in Python (no compiled call at import)."""
 
 
 @kernel
