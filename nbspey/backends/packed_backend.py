@@ -8,6 +8,7 @@ from the compiled kernels, expected data and a sampler of main and auxiliary
 measurements.
 """
 
+import hashlib
 import math
 
 import numpy as np
@@ -78,6 +79,7 @@ class PackedBackend(BackendBase):
         self._n_auxiliary = self._n_bins + self._n_modifiers if constrained else 0
         self._positivity = None
         self._problems = {}
+        self._factors = None
 
     @property
     def packed_model(self):
@@ -172,6 +174,35 @@ class PackedBackend(BackendBase):
             )
             self._problems[key] = problem
         return problem
+
+    def sampling_factors(self):
+        """Lower Cholesky factors ``(main, constraint)`` used to draw samples.
+
+        The main one factors the covariance of a multivariate-normal main
+        term, the constraint one the correlation of an MVN constraint; an
+        unused factor is an empty ``(0, 0)`` array. Computed once.
+        """
+        if self._factors is None:
+            kinds = self._model.kinds
+            empty = np.zeros((0, 0))
+            main = empty
+            if int(kinds[KIND_MAIN]) == MAIN_MVN:
+                main = _covariance_factor(self._model.matrices[MAIN_PRECISION])
+            constraint = empty
+            if int(kinds[KIND_CONSTRAINT]) == CONSTRAINT_MVN:
+                constraint = _covariance_factor(
+                    self._model.matrices[CONSTRAINT_PRECISION]
+                )
+            self._factors = (main, constraint)
+        return self._factors
+
+    def digest(self, main, auxiliary):
+        """A short hash identifying the model arrays and the given data."""
+        hasher = hashlib.sha256()
+        for array in (*self._model, main, auxiliary):
+            hasher.update(np.ascontiguousarray(array).tobytes())
+            hasher.update(str(array.shape).encode())
+        return hasher.hexdigest()[:16]
 
     def _parameter_names(self):
         if not self._n_modifiers:

@@ -37,6 +37,7 @@ from nbspey.hypothesis_testing.test_statistics import (
     statistic_code,
     statistic_value,
 )
+from nbspey.hypothesis_testing.toy_calculator import ToyResult
 from nbspey.numerics import linalg
 from nbspey.numerics.roots import (
     ROOT_CONVERGED,
@@ -51,15 +52,22 @@ from nbspey.numerics.roots import (
     root_start,
     root_trial,
 )
+from nbspey.progress import Progress
 from nbspey.system.exceptions import (
     CalculatorNotAvailable,
+    FitFailedWarning,
     InvalidInput,
     MethodNotAvailable,
     UnknownCrossSection,
 )
 from nbspey.utils import ExpectationType
 
-__all__ = ["HypothesisTestingBase", "LimitWarning", "AsimovTestStatZeroWarning"]
+__all__ = [
+    "HypothesisTestingBase",
+    "LimitWarning",
+    "AsimovTestStatZeroWarning",
+    "ToyFitWarning",
+]
 
 LIMIT_FLOOR = 1e-10
 _LIMIT_LOG_TOLERANCE = 1e-11
@@ -77,6 +85,27 @@ class LimitWarning(UserWarning):
 
 class AsimovTestStatZeroWarning(UserWarning):
     """``q_A = 0``: the test is undefined and reported as not excluding."""
+
+
+class ToyFitWarning(UserWarning):
+    """Some toys had fits that failed; they are left out of the p-values."""
+
+
+def _toy_seed(seed):
+    """A validated seed, or a fresh one when ``seed`` is None."""
+    if seed is None:
+        return int(np.random.SeedSequence().entropy % (2**63))
+    if isinstance(seed, bool) or not isinstance(seed, numbers.Integral):
+        raise InvalidInput(f"seed must be a non-negative integer; got {seed!r}")
+    if not 0 <= seed < 2**63:
+        raise InvalidInput(f"seed must be in [0, 2**63); got {seed}")
+    return int(seed)
+
+
+def _check_options_toys(kwargs):
+    """Toys take no fit options beyond spey's (accepted and unused)."""
+    for key in kwargs:
+        warnings.warn(f"{key} is not a valid option.", UserWarning, stacklevel=4)
 
 
 def _poi_value(config, poi_test):
@@ -308,7 +337,7 @@ class HypothesisTestingBase:
         """
         asimov = kwargs.pop("asimov", "spey")
         asimov_code(asimov)
-        kwargs.pop("verbose", None)
+        verbose = kwargs.pop("verbose", True)
         self._check_calculator(calculator)
         if not (isinstance(expected, str) and expected == "all"):
             expected = ExpectationType.from_value(expected)
@@ -316,9 +345,21 @@ class HypothesisTestingBase:
         config = self.backend.config()
         mu, fixed = _poi_value(config, poi_test)
         code = QMU if allow_negative_signal else QMU_TILDE
-        levels, valid = self._exclusion_levels(
-            mu, fixed, data_expected, code, calculator, asimov, kwargs
-        )
+        if calculator == "toy":
+            result = self.toy_test(
+                fixed,
+                expected=data_expected,
+                allow_negative_signal=allow_negative_signal,
+                seed=kwargs.pop("seed", None),
+                verbose=verbose,
+                **kwargs,
+            )
+            observed, band = result.confidence_levels()
+            levels, valid = np.array(observed + band), True
+        else:
+            levels, valid = self._exclusion_levels(
+                mu, fixed, data_expected, code, calculator, asimov, kwargs
+            )
         if not valid:
             warnings.warn(
                 f"the test of mu = {mu} is undefined (q_mu,A = 0); reporting 0",
@@ -326,6 +367,123 @@ class HypothesisTestingBase:
                 stacklevel=2,
             )
         return _select_levels(levels, expected, valid)
+
+    def toy_test(
+        self,
+        poi_test=1.0,
+        expected=ExpectationType.observed,
+        allow_negative_signal=False,
+        ntoys=None,
+        seed=None,
+        first_toy=0,
+        verbose=True,
+        **kwargs,
+    ):
+        """Toy distributions of the test statistic under both hypotheses.
+
+        Parameters
+        ----------
+        poi_test : float or dict
+            Tested POI; toys of the signal hypothesis are drawn at the profile
+            fit at it, toys of the background hypothesis at ``mu = 0``.
+        expected : ExpectationType, str or bool
+            Data of the sampling fits and of the observed statistic.
+        allow_negative_signal : bool
+            ``q_mu`` instead of ``q~_mu``.
+        ntoys : int, optional
+            Toys per hypothesis (default: the model's ``ntoys``).
+        seed : int, optional
+            Toy ``i`` of each hypothesis depends only on ``(seed, i)``; without
+            a seed one is drawn and recorded in the result.
+        first_toy : int
+            Index of the first toy, so that jobs of a split run share a seed
+            and compute disjoint toys.
+        verbose : bool
+            Show a progress bar on stderr when the run takes more than about
+            two seconds.
+
+        Returns
+        -------
+        ToyResult
+            Also kept as ``last_toy_result``, which holds the finished part
+            when the run is interrupted.
+        """
+        _check_options_toys(kwargs)
+        expected = ExpectationType.from_value(expected)
+        config = self.backend.config()
+        mu, fixed = _poi_value(config, poi_test)
+        ntoys = self.ntoys if ntoys is None else ntoys
+        if not isinstance(ntoys, numbers.Integral) or ntoys < 1:
+            raise InvalidInput(f"ntoys must be a positive integer; got {ntoys!r}")
+        if not isinstance(first_toy, numbers.Integral) or first_toy < 0:
+            raise InvalidInput(
+                f"first_toy must be a non-negative integer; got {first_toy!r}"
+            )
+        seed = _toy_seed(seed)
+        code = QMU if allow_negative_signal else QMU_TILDE
+        result = self._toy_result(
+            mu, fixed, expected, code, int(ntoys), seed, int(first_toy), verbose
+        )
+        self.last_toy_result = result
+        failed = result.failed
+        if failed[0] or failed[1]:
+            warnings.warn(
+                f"{failed[0]} signal and {failed[1]} background toys of "
+                f"{result.ntoys} had fits that failed; they are left out",
+                ToyFitWarning,
+                stacklevel=2,
+            )
+        return result
+
+    def _toy_result(self, mu, fixed, expected, code, ntoys, seed, first_toy, verbose):
+        """Generic route: sample with ``fixed_poi_sampler``, fit in Python."""
+        name = "q" if code == QMU else "qtilde"
+        allow = code == QMU
+
+        def statistic(data):
+            with warnings.catch_warnings(record=True) as caught:
+                warnings.simplefilter("always", FitFailedWarning)
+                free = self.maximize_likelihood(
+                    expected=expected, allow_negative_signal=allow, data=data
+                )
+                value = self._python_statistic(
+                    code,
+                    mu,
+                    fixed,
+                    free,
+                    lambda f: self.likelihood(poi_test=f, expected=expected, data=data),
+                )
+            failed = any(issubclass(w.category, FitFailedWarning) for w in caught)
+            return math.nan if failed else value
+
+        observed = statistic(None)
+        progress = Progress(2 * ntoys, "toys", verbose)
+        samples = {}
+        try:
+            for kind, value in ((0, mu), (1, 0.0)):
+                at = dict(fixed)
+                at[next(iter(fixed))] = value
+                rng = np.random.default_rng([seed, kind, first_toy])
+                draws = self.fixed_poi_sampler(
+                    at, size=ntoys, expected=expected, seed=rng
+                )
+                samples[kind] = np.full(ntoys, np.nan)
+                for i, data in enumerate(draws):
+                    samples[kind][i] = statistic(np.asarray(data))
+                    progress.update(kind * ntoys + i + 1)
+        finally:
+            progress.close()
+        return ToyResult(
+            model=f"{type(self.backend).__module__}.{type(self.backend).__name__}"
+            f"@{id(self.backend):x}",
+            poi_test=mu,
+            test_statistic=name,
+            expected=expected.name,
+            observed=observed,
+            signal=samples[0],
+            background=samples[1],
+            runs=((seed, first_toy, ntoys),),
+        )
 
     def _check_calculator(self, calculator):
         available = getattr(self, f"is_{calculator}_calculator_available", False)

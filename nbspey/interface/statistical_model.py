@@ -12,6 +12,7 @@ route of the base class runs one fit per method call.
 
 import math
 import numbers
+import time
 import warnings
 
 import numpy as np
@@ -19,12 +20,14 @@ import numpy as np
 from nbspey.backends.packed_backend import PackedBackend
 from nbspey.base.backend_base import BackendBase
 from nbspey.base.hypotest_base import HypothesisTestingBase
-from nbspey.hypothesis_testing import compiled
+from nbspey.hypothesis_testing import compiled, toys
 from nbspey.hypothesis_testing.asimov import STANDARD_ASIMOV, asimov_code
 from nbspey.hypothesis_testing.test_statistics import Q0, QMU, statistic_code
+from nbspey.hypothesis_testing.toy_calculator import ToyResult
 from nbspey.interface.fitting import FitOutcome, profile_fit
 from nbspey.numerics.minimize import DEFAULT_OPTIONS
 from nbspey.numerics.trust_region import status_message
+from nbspey.progress import Progress
 from nbspey.system.exceptions import FitFailedWarning, MethodNotAvailable
 from nbspey.utils import ExpectationType
 
@@ -58,6 +61,19 @@ _OPTIONS = DEFAULT_OPTIONS
 # Options that make a test take the generic route (the compiled tests use the
 # backend's default start point and bounds).
 _GENERIC_ONLY = {"init_pars", "par_bounds"}
+
+# Toys are computed in chunks sized to take about this long, so the progress
+# bar moves and an interruption loses little.
+_CHUNK_SECONDS = 0.25
+_FIRST_TOY_CHUNK = 256
+
+
+def _next_chunk(count, elapsed):
+    """Toys in the next chunk, aiming at ``_CHUNK_SECONDS`` per chunk."""
+    if elapsed <= 0:
+        return 4 * count
+    return int(min(max(count * _CHUNK_SECONDS / elapsed, 64), 4 * count, 1 << 20))
+
 
 _CALCULATOR_CODES = {
     "asymptotic": compiled.ASYMPTOTIC,
@@ -141,8 +157,8 @@ class StatisticalModel(HypothesisTestingBase):
 
     @property
     def is_toy_calculator_available(self):
-        """False: the toy calculator is not part of this version."""
-        return False
+        """True when the backend can draw pseudo-data."""
+        return _overrides(self._backend, "get_sampler")
 
     # -- compiled route ------------------------------------------------------
 
@@ -222,6 +238,74 @@ class StatisticalModel(HypothesisTestingBase):
         )
         self._report(status, "the upper limit")
         return limits, statuses
+
+    def _toy_result(self, mu, fixed, expected, code, ntoys, seed, first_toy, verbose):
+        if not isinstance(self._backend, PackedBackend):
+            return super()._toy_result(
+                mu, fixed, expected, code, ntoys, seed, first_toy, verbose
+            )
+        backend = self._backend
+        model = backend.packed_model
+        main, auxiliary = backend.select_data(expected, None)
+        problem = backend.fit_problem(code == QMU)
+        observed, status = toys.observed_statistic(
+            model, main, auxiliary, problem, mu, code, _OPTIONS
+        )
+        self._report(status, "the observed test statistic")
+        main_factor, constraint_factor = backend.sampling_factors()
+        progress = Progress(2 * ntoys, "toys", verbose)
+        samples = [np.full(ntoys, np.nan), np.full(ntoys, np.nan)]
+        done = [0, 0]
+        result = None
+        try:
+            for kind, value in (
+                (toys.SIGNAL_SAMPLE, mu),
+                (toys.BACKGROUND_SAMPLE, 0.0),
+            ):
+                sampling, status = toys.sampling_parameters(
+                    model, main, auxiliary, problem, value, _OPTIONS
+                )
+                self._report(status, "the sampling fit")
+                chunk = _FIRST_TOY_CHUNK
+                while done[kind] < ntoys:
+                    count = min(chunk, ntoys - done[kind])
+                    start = time.perf_counter()
+                    statistics, statuses = toys.toy_statistics(
+                        model,
+                        sampling,
+                        auxiliary,
+                        main_factor,
+                        constraint_factor,
+                        problem,
+                        mu,
+                        code,
+                        seed,
+                        kind,
+                        first_toy + done[kind],
+                        count,
+                        _OPTIONS,
+                    )
+                    statistics[statuses <= 0] = np.nan
+                    samples[kind][done[kind] : done[kind] + count] = statistics
+                    done[kind] += count
+                    progress.update(done[0] + done[1])
+                    elapsed = time.perf_counter() - start
+                    chunk = _next_chunk(count, elapsed)
+        finally:
+            progress.close()
+            runs = ((seed, first_toy, min(done)),)
+            result = ToyResult(
+                model=backend.digest(main, auxiliary),
+                poi_test=mu,
+                test_statistic="q" if code == QMU else "qtilde",
+                expected=expected.name,
+                observed=float(observed),
+                signal=samples[0][: min(done)],
+                background=samples[1][: min(done)],
+                runs=runs,
+            )
+            self.last_toy_result = result
+        return result
 
     def _limit_search_ceiling(self):
         if isinstance(self._backend, PackedBackend):
