@@ -5,6 +5,7 @@ hypothesis' per-example deadline; the deadline is switched off and the number
 of examples kept moderate so the suite stays within minutes on two cores.
 """
 
+import pytest
 from hypothesis import HealthCheck, settings
 
 settings.register_profile(
@@ -14,3 +15,14 @@ settings.register_profile(
     suppress_health_check=[HealthCheck.too_slow],
 )
 settings.load_profile("nbspey")
+
+
+@pytest.fixture
+def isolated_registry():
+    """Tests may register backends; keep them out of other tests."""
+    from nbspey import registry
+
+    saved = dict(registry._registry)
+    yield
+    registry._registry.clear()
+    registry._registry.update(saved)

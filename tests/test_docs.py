@@ -14,17 +14,6 @@ def test_there_are_examples_to_run():
     assert sum(len(FENCE.findall(page.read_text())) for page in PAGES) >= 5
 
 
-@pytest.fixture
-def isolated_registry():
-    """Examples may register backends; keep them out of other tests."""
-    from nbspey import registry
-
-    saved = dict(registry._registry)
-    yield
-    registry._registry.clear()
-    registry._registry.update(saved)
-
-
 @pytest.mark.parametrize("page", PAGES, ids=lambda page: page.name)
 def test_examples_run(page, isolated_registry):
     namespace = {"__name__": f"docs_{page.stem}"}
