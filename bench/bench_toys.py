@@ -55,7 +55,7 @@ def spey_seconds():
         warnings.simplefilter("ignore")
         model = backend(**ARGUMENTS, ntoys=SPEY_NTOYS)
         start = time.perf_counter()
-        value = model.exclusion_confidence_level(calculator="toy")[0]
+        value = model.exclusion_confidence_level(calculator="toy", verbose=False)[0]
         return time.perf_counter() - start, spey.version(), value
 
 
