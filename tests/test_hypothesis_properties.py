@@ -5,6 +5,7 @@ default backends (one to three bins), through the public API.
 """
 
 import math
+import warnings
 
 import numpy as np
 import pytest
@@ -12,6 +13,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 import nbspey
+from nbspey.base.hypotest_base import AsimovTestStatZeroWarning
 
 BACKENDS = {
     "default.uncorrelated_background": lambda s, b, n, sigma, corr, rng: (
@@ -87,7 +89,11 @@ def test_levels_are_probabilities_ordered_and_rise_with_mu(case):
     _, model = case
     previous = -1.0
     for mu in (0.25, 0.5, 1.0, 2.0, 4.0):
-        observed, band = model.exclusion_confidence_level(mu, expected="all")
+        with warnings.catch_warnings():
+            # With spey's Asimov convention the Asimov fit can put mu_hat_A
+            # above small mu; such tests are undefined and report 0.
+            warnings.simplefilter("ignore", AsimovTestStatZeroWarning)
+            observed, band = model.exclusion_confidence_level(mu, expected="all")
         assert 0.0 <= observed[0] <= 1.0
         assert all(0.0 <= value <= 1.0 for value in band)
         assert all(a >= b - 1e-12 for a, b in zip(band, band[1:], strict=False))

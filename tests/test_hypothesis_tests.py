@@ -291,3 +291,44 @@ def test_generic_route_equals_compiled_route():
     assert chi == pytest.approx(
         model.exclusion_confidence_level(calculator="chi_square"), rel=1e-8
     )
+
+
+def test_chi2_test_normal_one_bin():
+    model = make("default.normal", [12.0], [50.0], [36.0], [20.0])
+    limits = model.chi2_test()
+    half_width = math.sqrt(3.841458820694124) * 5.0 / 3.0
+    assert limits == pytest.approx([-7 / 6 - half_width, -7 / 6 + half_width])
+    for limit in limits:
+        assert model.chi2(limit, allow_negative_signal=True) == pytest.approx(
+            3.841458820694124, rel=1e-9
+        )
+    assert model.chi2_test(limit_type="left") == pytest.approx([limits[0]])
+    # Right limits keep mu >= 0: the free fit is at 0.
+    right = model.chi2_test(limit_type="right")
+    assert model.chi2(right[0]) == pytest.approx(3.841458820694124, rel=1e-9)
+
+
+def test_chi2_test_uncorrelated_matches_spey():
+    # spey 0.2.7 on the same model prints [-2.637419329, 0.484456479],
+    # [0.826188179] and [-2.592121255, -0.626991673] (its fits stop early).
+    model = uncorrelated()
+    assert model.chi2_test() == pytest.approx([-2.637419329, 0.484456479], rel=5e-6)
+    assert model.chi2_test(limit_type="right") == pytest.approx([0.826188179], rel=1e-6)
+    assert model.chi2_test(parameter=1) == pytest.approx(
+        [-2.592121255, -0.626991673], rel=1e-6
+    )
+
+
+def test_chi2_test_refuses_bad_parameters():
+    model = uncorrelated()
+    with pytest.raises(ValueError, match="POI"):
+        model.chi2_test(parameter=0)
+    with pytest.raises(ValueError, match="out of range"):
+        model.chi2_test(parameter=7)
+    with pytest.raises(ValueError, match="unknown parameter"):
+        model.chi2_test(parameter="theta_9")
+    with pytest.raises(AssertionError):
+        model.chi2_test(limit_type="up")
+    one = make("default.poisson", [1.0], [2.0], [2.0])
+    with pytest.raises(ValueError, match="no nuisance"):
+        one.chi2_test(parameter=1)

@@ -28,6 +28,7 @@ from nbspey.hypothesis_testing.asymptotic_calculator import (
     asymptotic_confidence_levels,
     asymptotic_pvalue,
 )
+from nbspey.hypothesis_testing.intervals import HARD_LIMIT, chi_square_crossings
 from nbspey.hypothesis_testing.test_statistics import (
     Q0,
     QMU,
@@ -131,6 +132,28 @@ def _at_zero(fixed):
     zero = dict(fixed)
     zero[next(iter(fixed))] = 0.0
     return zero
+
+
+def _nuisance_index(config, parameter):
+    """The index of a nuisance parameter given by index or name."""
+    if config.npar < 2:
+        raise ValueError("the model has no nuisance parameter to scan")
+    if isinstance(parameter, str):
+        names = config.parameter_names
+        if names is None or parameter not in names:
+            raise ValueError(f"unknown parameter name {parameter!r}")
+        index = names.index(parameter)
+    elif isinstance(parameter, numbers.Integral) and not isinstance(parameter, bool):
+        index = int(parameter)
+    else:
+        raise ValueError(f"parameter must be an index or a name; got {parameter!r}")
+    if not 0 <= index < config.npar:
+        raise ValueError(
+            f"parameter index {index} is out of range 0..{config.npar - 1}"
+        )
+    if index == config.poi_index:
+        raise ValueError("parameter is the POI; use parameter=None to scan the POI")
+    return index
 
 
 def _select_levels(levels, expected, valid):
@@ -708,6 +731,107 @@ class HypothesisTestingBase:
         )
         nll = self.likelihood(poi_test=fixed, expected=expected, **kwargs)
         return math.copysign(math.sqrt(max(0.0, 2.0 * (nll - nll_min))), mu_hat - mu)
+
+    def chi2_test(
+        self,
+        expected=ExpectationType.observed,
+        confidence_level=0.95,
+        limit_type="two-sided",
+        allow_negative_signal=None,
+        parameter=None,
+        poi_value=1.0,
+        n_scan=3,
+        n_multistart=2,
+        **kwargs,
+    ):
+        """Where ``2 (NLL(v) - NLL_min)`` crosses ``chi2_isf(1 - CL, 1)``.
+
+        Parameters
+        ----------
+        expected : ExpectationType, str or bool
+        confidence_level : float
+            In ``[0, 1]``; the threshold is the one-degree-of-freedom
+            chi-square quantile for every ``limit_type``.
+        limit_type : {"two-sided", "left", "right"}
+        allow_negative_signal : bool, optional
+            Let the POI go below 0 (default: for two-sided and left limits).
+        parameter : int or str, optional
+            Scan this nuisance parameter (index or name) with the POI held at
+            ``poi_value`` instead of the POI.
+        n_scan, n_multistart : int
+            Sizes of the crossing grid and of the search for a lower minimum.
+
+        Returns
+        -------
+        list of float
+            The crossings (see :mod:`nbspey.hypothesis_testing.intervals`).
+        """
+        if not 0.0 <= confidence_level <= 1.0:
+            raise AssertionError("Confidence level must be between zero and one.")
+        if limit_type not in ("left", "right", "two-sided"):
+            raise AssertionError(
+                f"limit_type must be 'left', 'right' or 'two-sided'; got {limit_type!r}"
+            )
+        expected = ExpectationType.from_value(expected)
+        config = self.backend.config()
+        if parameter is None:
+            allow = bool(allow_negative_signal) or limit_type in ("two-sided", "left")
+            mu_hat, nll_min = self.maximize_likelihood(
+                expected=expected, allow_negative_signal=allow, **kwargs
+            )
+
+            def profile(value):
+                return self.likelihood(poi_test=value, expected=expected, **kwargs)
+
+            try:
+                sigma = self.sigma_mu(mu_hat, expected=expected)
+            except MethodNotAvailable:
+                sigma = 1.0
+            if not (math.isfinite(sigma) and sigma > 0.0):
+                sigma = 1.0
+            span = max(6.0 * abs(sigma), 3.0)
+            floor = -HARD_LIMIT if allow else 0.0
+            window = (max(mu_hat - span, floor), mu_hat + span)
+            limits = (floor, HARD_LIMIT)
+            reference = mu_hat
+        else:
+            index = _nuisance_index(config, parameter)
+            fixed = {} if poi_value is None else {config.poi_index: float(poi_value)}
+            values, nll_min = self.maximize_likelihood(
+                expected=expected,
+                allow_negative_signal=True,
+                poi_indices=[index],
+                fixed_poi_value=fixed or None,
+                **kwargs,
+            )
+            reference = values[index]
+
+            def profile(value):
+                return self.likelihood(
+                    poi_test={**fixed, index: value}, expected=expected, **kwargs
+                )
+
+            low, high = config.suggested_bounds[index]
+            limits = (
+                -HARD_LIMIT if low is None else low,
+                HARD_LIMIT if high is None else high,
+            )
+            span = max(10.0, 5.0 * abs(reference))
+            window = (
+                max(reference - span, limits[0]),
+                min(reference + span, limits[1]),
+            )
+        return chi_square_crossings(
+            profile,
+            nll_min,
+            reference,
+            window,
+            limits,
+            confidence_level,
+            limit_type,
+            n_scan=n_scan,
+            n_multistart=n_multistart,
+        )
 
     def sigma_mu(
         self,

@@ -151,6 +151,9 @@ def profile_fit(
     for index, value in fixed_values.items():
         start[index] = value
         fixed[index] = True
+        # A fixed value never moves; its bounds only need to contain it.
+        lower[index] = min(lower[index], value)
+        upper[index] = max(upper[index], value)
 
     poi = config.poi_index
     grows = (
