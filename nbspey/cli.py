@@ -75,6 +75,7 @@ def _warmup(arguments):
     model.poi_upper_limit(expected="aposteriori", expected_pvalue="2sigma")
     model.significance()
     model.sigma_mu(1.0)
+    model.toy_test(ntoys=10, seed=0, verbose=False)
     print(f"nbspey kernels compiled and cached in {time.perf_counter() - start:.1f} s")
     return 0
 
