@@ -62,6 +62,12 @@ CONVERGED = {
     "ES": (0.8569576072025327, 1.5288923096107458, 1.214722398217472),
     "MVN": (0.9592276158574251, 0.9480680669760615, 0.7646954080060263),
 }
+MAXIMUM_LIKELIHOOD = {
+    "CB": (-1.0844894328305046, 7.221663430691914),
+    "TM": (-1.0844484994650951, 7.221662458618004),
+    "ES": (-1.0698046923162063, 7.218578279067158),
+    "MVN": (-1.0892925797770086, 7.097660696255552),
+}
 
 
 def test_pure_asymptotic_values():
@@ -128,6 +134,9 @@ def test_symmetrised_converged_values(name):
     assert model.exclusion_confidence_level()[0] == pytest.approx(cls, rel=1e-6)
     assert model.poi_upper_limit() == pytest.approx(limit, rel=1e-6)
     assert model.sigma_mu(1.0) == pytest.approx(sigma, rel=1e-6)
+    mu_hat, nll = model.maximize_likelihood()
+    assert mu_hat == pytest.approx(MAXIMUM_LIKELIHOOD[name][0], abs=1e-6)
+    assert nll == pytest.approx(MAXIMUM_LIKELIHOOD[name][1], rel=1e-6)
 
 
 def test_mvn_chi2_reference():

@@ -592,7 +592,16 @@ class StatisticalModel(HypothesisTestingBase):
             return sampler
         if seed is None:
             return sampler(int(size))
-        return sampler(int(size), seed=seed)
+        try:
+            return sampler(int(size), seed=seed)
+        except TypeError:
+            warnings.warn(
+                f"the sampler of {self.backend_type} takes no seed; its draws "
+                "are not repeatable",
+                UserWarning,
+                stacklevel=2,
+            )
+            return sampler(int(size))
 
 
 def _overrides(backend, name):
