@@ -1,16 +1,21 @@
 """The seven default backends of spey, on nbspey's compiled kernels.
 
 The constructors take spey's arguments, including signal-uncertainty
-``modifiers`` for the four nuisance backends. Signal parameters
-(``n_signal_parameters``, ``signal_parameter_bounds``) and callable signal
-yields or covariances are not available yet; asking for them raises
-:class:`~nbspey.system.exceptions.InvalidInput` rather than silently ignoring
-them.
+``modifiers`` for the four nuisance backends. With a callable
+``signal_yields`` or ``n_signal_parameters > 0`` (and for ``default.normal``
+with callable widths, ``default.multivariate_normal`` with a callable
+covariance) the constructor returns a
+:class:`~nbspey.backends.parametrised.ParametrisedBackend` with the same
+name, which evaluates the same kernels at the parameters of each call.
 """
 
 import numpy as np
 
 from nbspey.backends.packed_backend import PackedBackend
+from nbspey.backends.parametrised import (
+    ParametrisedBackend,
+    signal_parameter_bounds_list,
+)
 from nbspey.likelihood import build
 from nbspey.likelihood.modifiers import signal_uncertainty_synthesizer
 from nbspey.system.exceptions import InvalidInput
@@ -26,17 +31,69 @@ __all__ = [
 ]
 
 
-def _refuse_unsupported(signal_yields, n_signal_parameters=0, bounds=None):
+def _is_parametrised(signal_yields, n_signal_parameters, *callables):
+    return (
+        callable(signal_yields)
+        or n_signal_parameters != 0
+        or any(callable(value) for value in callables)
+    )
+
+
+def _parametrised(
+    cls,
+    pack,
+    signal_yields,
+    background_yields,
+    data,
+    n_signal_parameters,
+    signal_parameter_bounds,
+    modifiers=None,
+    rebuild=None,
+    counts=True,
+    **callables,
+):
+    """A :class:`ParametrisedBackend` standing for ``cls`` with callable inputs.
+
+    ``pack(signal)`` builds the packed model at the start point; ``rebuild``
+    (callable widths or covariance) builds it at any parameters.
+    """
+    if modifiers and callable(signal_yields):
+        raise ValueError(
+            "modifiers cannot be combined with a callable `signal_yields`. Please "
+            "include the signal uncertainties in the callable."
+        )
+    if modifiers:
+        raise InvalidInput(
+            "modifiers: signal-uncertainty modifiers cannot be combined with "
+            "n_signal_parameters"
+        )
+    bounds = signal_parameter_bounds_list(n_signal_parameters, signal_parameter_bounds)
+    background = build.checked_vector("background_yields", background_yields)
+    size = background.shape[0]
     if callable(signal_yields):
-        raise InvalidInput(
-            "signal_yields: callable signal yields are not supported by nbspey yet; "
-            "pass an array of yields"
-        )
-    if n_signal_parameters != 0 or bounds is not None:
-        raise InvalidInput(
-            "n_signal_parameters / signal_parameter_bounds: signal parameters are not "
-            "supported by nbspey yet"
-        )
+        signal = signal_yields
+        start = np.asarray(
+            signal_yields(np.ones(n_signal_parameters)), dtype=np.float64
+        ).reshape(-1)
+        start = build.checked_vector("signal_yields (callable output)", start, size)
+    else:
+        signal = start = build.checked_vector("signal_yields", signal_yields, size)
+    model = pack(start)
+    if counts:
+        data = _observed(data, size)
+    else:
+        data = build.checked_vector("data", data, size)
+    return ParametrisedBackend(
+        cls.name,
+        model,
+        data,
+        background,
+        signal,
+        n_signal_parameters,
+        bounds,
+        rebuild,
+        **callables,
+    )
 
 
 def _modifier_names(signal_yields, modifiers):
@@ -58,6 +115,32 @@ class UncorrelatedBackground(PackedBackend):
 
     name = "default.uncorrelated_background"
 
+    def __new__(
+        cls,
+        signal_yields,
+        background_yields,
+        data,
+        absolute_uncertainties,
+        modifiers=None,
+        n_signal_parameters=0,
+        signal_parameter_bounds=None,
+    ):
+        """A :class:`ParametrisedBackend` for callable inputs, else this class."""
+        if _is_parametrised(signal_yields, n_signal_parameters):
+            return _parametrised(
+                cls,
+                lambda s: build.pack_uncorrelated(
+                    s, background_yields, absolute_uncertainties
+                ),
+                signal_yields,
+                background_yields,
+                data,
+                n_signal_parameters,
+                signal_parameter_bounds,
+                modifiers,
+            )
+        return super().__new__(cls)
+
     def __init__(
         self,
         signal_yields,
@@ -68,7 +151,6 @@ class UncorrelatedBackground(PackedBackend):
         n_signal_parameters=0,
         signal_parameter_bounds=None,
     ):
-        _refuse_unsupported(signal_yields, n_signal_parameters, signal_parameter_bounds)
         model = build.pack_uncorrelated(
             signal_yields, background_yields, absolute_uncertainties, modifiers
         )
@@ -86,6 +168,32 @@ class CorrelatedBackground(PackedBackend):
 
     name = "default.correlated_background"
 
+    def __new__(
+        cls,
+        signal_yields,
+        background_yields,
+        data,
+        covariance_matrix,
+        modifiers=None,
+        n_signal_parameters=0,
+        signal_parameter_bounds=None,
+    ):
+        """A :class:`ParametrisedBackend` for callable inputs, else this class."""
+        if _is_parametrised(signal_yields, n_signal_parameters):
+            return _parametrised(
+                cls,
+                lambda s: build.pack_correlated(
+                    s, background_yields, covariance_matrix
+                ),
+                signal_yields,
+                background_yields,
+                data,
+                n_signal_parameters,
+                signal_parameter_bounds,
+                modifiers,
+            )
+        return super().__new__(cls)
+
     def __init__(
         self,
         signal_yields,
@@ -96,7 +204,6 @@ class CorrelatedBackground(PackedBackend):
         n_signal_parameters=0,
         signal_parameter_bounds=None,
     ):
-        _refuse_unsupported(signal_yields, n_signal_parameters, signal_parameter_bounds)
         model = build.pack_correlated(
             signal_yields, background_yields, covariance_matrix, modifiers
         )
@@ -116,6 +223,33 @@ class ThirdMomentExpansion(PackedBackend):
     doi = ["10.1007/JHEP04(2019)064"]
     arXiv = ["1809.05548"]
 
+    def __new__(
+        cls,
+        signal_yields,
+        background_yields,
+        data,
+        covariance_matrix,
+        third_moment,
+        modifiers=None,
+        n_signal_parameters=0,
+        signal_parameter_bounds=None,
+    ):
+        """A :class:`ParametrisedBackend` for callable inputs, else this class."""
+        if _is_parametrised(signal_yields, n_signal_parameters):
+            return _parametrised(
+                cls,
+                lambda s: build.pack_third_moment(
+                    s, background_yields, covariance_matrix, third_moment
+                ),
+                signal_yields,
+                background_yields,
+                data,
+                n_signal_parameters,
+                signal_parameter_bounds,
+                modifiers,
+            )
+        return super().__new__(cls)
+
     def __init__(
         self,
         signal_yields,
@@ -127,7 +261,6 @@ class ThirdMomentExpansion(PackedBackend):
         n_signal_parameters=0,
         signal_parameter_bounds=None,
     ):
-        _refuse_unsupported(signal_yields, n_signal_parameters, signal_parameter_bounds)
         model = build.pack_third_moment(
             signal_yields, background_yields, covariance_matrix, third_moment, modifiers
         )
@@ -149,6 +282,36 @@ class EffectiveSigma(PackedBackend):
     doi = ["10.1142/9781860948985_0013"]
     arXiv = ["physics/0406120"]
 
+    def __new__(
+        cls,
+        signal_yields,
+        background_yields,
+        data,
+        correlation_matrix,
+        absolute_uncertainty_envelops,
+        modifiers=None,
+        n_signal_parameters=0,
+        signal_parameter_bounds=None,
+    ):
+        """A :class:`ParametrisedBackend` for callable inputs, else this class."""
+        if _is_parametrised(signal_yields, n_signal_parameters):
+            return _parametrised(
+                cls,
+                lambda s: build.pack_effective_sigma(
+                    s,
+                    background_yields,
+                    correlation_matrix,
+                    absolute_uncertainty_envelops,
+                ),
+                signal_yields,
+                background_yields,
+                data,
+                n_signal_parameters,
+                signal_parameter_bounds,
+                modifiers,
+            )
+        return super().__new__(cls)
+
     def __init__(
         self,
         signal_yields,
@@ -160,7 +323,6 @@ class EffectiveSigma(PackedBackend):
         n_signal_parameters=0,
         signal_parameter_bounds=None,
     ):
-        _refuse_unsupported(signal_yields, n_signal_parameters, signal_parameter_bounds)
         model = build.pack_effective_sigma(
             signal_yields,
             background_yields,
@@ -187,7 +349,11 @@ class Poisson(PackedBackend):
     def __init__(
         self, signal_yields, background_yields, data, absolute_uncertainties=None
     ):
-        _refuse_unsupported(signal_yields)
+        if callable(signal_yields):
+            raise InvalidInput(
+                "signal_yields: default.poisson takes signal yields, not a callable "
+                "(use default.uncorrelated_background or default.normal)"
+            )
         if absolute_uncertainties is None:
             model = build.pack_poisson(signal_yields, background_yields)
         else:
@@ -206,6 +372,39 @@ class Gaussian(PackedBackend):
 
     name = "default.normal"
 
+    def __new__(
+        cls,
+        signal_yields,
+        background_yields,
+        data,
+        absolute_uncertainties,
+        n_signal_parameters=0,
+        signal_parameter_bounds=None,
+    ):
+        """A :class:`ParametrisedBackend` for callable inputs, else this class."""
+        widths = absolute_uncertainties
+        if not _is_parametrised(signal_yields, n_signal_parameters, widths):
+            return super().__new__(cls)
+        rebuild = None
+        if callable(widths):
+
+            def rebuild(pars, signal):
+                return build.pack_normal(signal, background_yields, widths(pars))
+
+        start_widths = widths(np.ones(1 + n_signal_parameters)) if rebuild else widths
+        return _parametrised(
+            cls,
+            lambda s: build.pack_normal(s, background_yields, start_widths),
+            signal_yields,
+            background_yields,
+            data,
+            n_signal_parameters,
+            signal_parameter_bounds,
+            rebuild=rebuild,
+            counts=False,
+            widths=widths if rebuild else None,
+        )
+
     def __init__(
         self,
         signal_yields,
@@ -215,12 +414,6 @@ class Gaussian(PackedBackend):
         n_signal_parameters=0,
         signal_parameter_bounds=None,
     ):
-        _refuse_unsupported(signal_yields, n_signal_parameters, signal_parameter_bounds)
-        if callable(absolute_uncertainties):
-            raise InvalidInput(
-                "absolute_uncertainties: callable widths are not supported by "
-                "nbspey yet"
-            )
         model = build.pack_normal(
             signal_yields, background_yields, absolute_uncertainties
         )
@@ -238,6 +431,41 @@ class MultivariateNormal(PackedBackend):
 
     name = "default.multivariate_normal"
 
+    def __new__(
+        cls,
+        signal_yields,
+        background_yields,
+        data,
+        covariance_matrix,
+        n_signal_parameters=0,
+        signal_parameter_bounds=None,
+    ):
+        """A :class:`ParametrisedBackend` for callable inputs, else this class."""
+        covariance = covariance_matrix
+        if not _is_parametrised(signal_yields, n_signal_parameters, covariance):
+            return super().__new__(cls)
+        rebuild = None
+        if callable(covariance):
+
+            def rebuild(pars, signal):
+                return build.pack_multivariate_normal(
+                    signal, background_yields, covariance(pars)
+                )
+
+        start = covariance(np.ones(1 + n_signal_parameters)) if rebuild else covariance
+        return _parametrised(
+            cls,
+            lambda s: build.pack_multivariate_normal(s, background_yields, start),
+            signal_yields,
+            background_yields,
+            data,
+            n_signal_parameters,
+            signal_parameter_bounds,
+            rebuild=rebuild,
+            counts=False,
+            covariance=covariance if rebuild else None,
+        )
+
     def __init__(
         self,
         signal_yields,
@@ -247,12 +475,6 @@ class MultivariateNormal(PackedBackend):
         n_signal_parameters=0,
         signal_parameter_bounds=None,
     ):
-        _refuse_unsupported(signal_yields, n_signal_parameters, signal_parameter_bounds)
-        if callable(covariance_matrix):
-            raise InvalidInput(
-                "covariance_matrix: a callable covariance is not supported by "
-                "nbspey yet"
-            )
         covariance = np.asarray(covariance_matrix, dtype=np.float64)
         size = np.asarray(background_yields).reshape(-1).shape[0]
         if covariance.ndim != 2 or covariance.shape[0] != size:

@@ -148,6 +148,16 @@ class PackedBackend(BackendBase):
             self._positivity = positivity_lower_bounds(self._model)
         return self._positivity
 
+    def nuisance_lower_bounds(self):
+        """Lower bounds of all parameters from :attr:`positivity_bounds`.
+
+        ``-inf`` for the POI and the modifier parameters.
+        """
+        bounds = np.full(self.npar, -np.inf)
+        positivity = self.positivity_bounds
+        bounds[1 : 1 + positivity.shape[0]] = positivity
+        return bounds
+
     def fit_problem(self, allow_negative_signal=True):
         """The :class:`~nbspey.fits.FitProblem` of spey's default fits.
 

@@ -59,11 +59,6 @@ def _start(config, init_pars):
 
 
 def _compiled_fit(backend, main, auxiliary, start, lower, upper, fixed, limit):
-    positivity = backend.positivity_bounds
-    if positivity.shape[0]:
-        lower = lower.copy()
-        count = positivity.shape[0]
-        lower[1 : 1 + count] = np.maximum(lower[1 : 1 + count], positivity)
     problem = FitProblem(start, lower, upper, fixed, limit)
     result = free_fit(backend.packed_model, main, auxiliary, problem, _OPTIONS)
     return result.x, float(result.value), int(result.status)
@@ -145,6 +140,12 @@ def profile_fit(
         with_bounds = dataclasses.replace(config, suggested_bounds=bounds)
         bounds = with_bounds.fixed_poi_bounds_multi(fixed_values)
     lower, upper = _bounds_arrays(bounds)
+    # The built-in models keep their background non-negative through bounds
+    # on the nuisances (the positivity constraints of the simplified
+    # likelihoods), whichever route fits them.
+    nuisance_bounds = getattr(backend, "nuisance_lower_bounds", None)
+    if nuisance_bounds is not None:
+        lower = np.maximum(lower, nuisance_bounds())
     fixed = np.zeros(config.npar, dtype=np.bool_)
     if config.suggested_fixed is not None:
         fixed |= np.array(config.suggested_fixed, dtype=np.bool_)

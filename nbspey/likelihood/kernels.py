@@ -57,6 +57,7 @@ __all__ = [
     "parameter_count",
     "background_rate",
     "expected_counts",
+    "rate_gradient",
     "negative_log_likelihood",
     "nll_gradient",
     "nll_gradient_hessian",
@@ -144,6 +145,32 @@ def expected_counts(model, pars, out):
         factor = signal_factor(kinds, model.modifiers, pars, 1 + vectors.shape[1], i)
         rate = mu * vectors[SIGNAL, i] * factor + beta
         out[i] = max(rate, RATE_FLOOR) if poisson else rate
+
+
+@kernel
+def rate_gradient(model, data, pars, out):
+    """Write ``dNLL/dlambda_i`` of the main term at ``pars`` into ``out``.
+
+    Poisson ``1 - n_i / lambda_i`` (0 where the rate is clipped), normal
+    ``-(n_i - lambda_i) / sigma_i^2``, multivariate normal
+    ``-(Sigma^-1 (n - lambda))_i``. With ``dlambda_i/ds_i = mu F_i`` this is
+    the derivative with respect to the signal yields.
+    """
+    bins = model.vectors.shape[1]
+    rates = np.empty(bins)
+    expected_counts(model, pars, rates)
+    main_kind = model.kinds[KIND_MAIN]
+    for i in range(bins):
+        if main_kind == MAIN_POISSON:
+            out[i] = 1.0 - data[i] / rates[i] if rates[i] > RATE_FLOOR else 0.0
+        elif main_kind == MAIN_MVN:
+            total = 0.0
+            for j in range(bins):
+                total += model.matrices[MAIN_PRECISION, i, j] * (data[j] - rates[j])
+            out[i] = -total
+        else:
+            width = model.vectors[MAIN_SCALE, i]
+            out[i] = -(data[i] - rates[i]) / (width * width)
 
 
 # The two multivariate-normal terms are separate functions on purpose: inside

@@ -137,6 +137,10 @@ def _complete_to_sphere(hessian, gradient, step, direction, radius, n):
         step[i] += best_tau * direction[i]
 
 
+# Relative shift that measures the Newton decrement of a singular Hessian.
+_SINGULAR_SHIFT = 1e-10
+
+
 @kernel
 def solve_subproblem(hessian, gradient, radius, n, step, factor, work):
     """Solve the trust-region subproblem on the leading ``n`` parameters.
@@ -165,7 +169,9 @@ def solve_subproblem(hessian, gradient, radius, n, step, factor, work):
         ``INTERIOR``, ``BOUNDARY``, ``HARD_CASE`` or ``STEEPEST_DESCENT``.
     newton_decrement : float
         ``g^T H^-1 g / 2``, the decrease the quadratic model promises for the
-        full Newton step, when ``H`` is positive definite; ``inf`` otherwise.
+        full Newton step, when ``H`` is positive definite (for a singular
+        positive semi-definite ``H``, with ``H`` shifted by ``1e-10`` of its
+        largest diagonal entry); ``inf`` otherwise.
         It measures the distance to the optimum in units of the objective
         and is invariant under rescaling of the parameters.
     """
@@ -178,6 +184,18 @@ def solve_subproblem(hessian, gradient, radius, n, step, factor, work):
         newton_decrement = -0.5 * dot(gradient, step, n)
         if length <= radius:
             return INTERIOR, newton_decrement
+    else:
+        # A singular positive semi-definite Hessian (a flat direction, such
+        # as a parameter the data do not constrain) has no Newton step, but
+        # the decrement with a tiny shift stays finite when the gradient has
+        # no component along the flat direction, and is huge otherwise.
+        largest = 0.0
+        for i in range(n):
+            largest = max(largest, abs(hessian[i, i]))
+        shift = _SINGULAR_SHIFT * max(largest, 1.0)
+        if _shift_and_factor(hessian, shift, factor, n) == OK:
+            _newton_step(gradient, factor, step, n)
+            newton_decrement = -0.5 * dot(gradient, step, n)
 
     # Bounds on the shift (Moré and Sorensen, section 3): the smallest
     # eigenvalue is at most min_i H_ii and at least -||H||_inf.
