@@ -10,8 +10,14 @@ from collections import namedtuple
 
 import numpy as np
 
-from nbspey._compile import kernel
-from nbspey.likelihood.kernels import background_rate, binned_terms, evaluate_arrays
+from nbspey._compile import generic_kernel, kernel
+from nbspey.likelihood.kernels import (
+    background_rate,
+    binned_terms,
+    evaluate_arrays,
+    nll_gradient,
+    rate_gradient,
+)
 from nbspey.likelihood.packed import (
     CONSTRAINT_MVN,
     KIND_CONSTRAINT,
@@ -25,6 +31,8 @@ from nbspey.likelihood.packed import (
     RATE_NONE,
     RATE_QUADRATIC,
     RATE_QUADRATIC_ROW,
+    SIGNAL,
+    PackedModel,
 )
 from nbspey.numerics.minimize import minimizer_options, start_with_options
 from nbspey.numerics.roots import ROOT_CONVERGED, find_root_python
@@ -42,6 +50,7 @@ __all__ = [
     "fit",
     "free_fit",
     "conditional_fit",
+    "fit_with_signal_function",
     "positivity_lower_bounds",
     "poi_growth_limit",
 ]
@@ -184,6 +193,88 @@ def conditional_fit(model, data, auxiliary, problem, mu, options):
     return fit(
         model, data, auxiliary, start, problem.lower, problem.upper, fixed, options
     )
+
+
+# Relative central-difference step for the Jacobian of a signal function.
+_SIGNAL_STEP = 6e-6
+
+
+@kernel
+def _signal_into(values, vectors, bins):
+    """Copy signal yields into the SIGNAL row; False if any is not finite."""
+    if values.shape[0] != bins:
+        return False
+    for i in range(bins):
+        if not math.isfinite(values[i]):
+            return False
+        vectors[SIGNAL, i] = values[i]
+    return True
+
+
+@generic_kernel
+def fit_with_signal_function(
+    signal_function, model, data, auxiliary, n_signal, x0, lower, upper, fixed, options
+):
+    """Minimise the NLL of a model whose signal is ``signal_function(psi)``.
+
+    The parameters are ``[mu, psi (n_signal), theta...]``; ``signal_function``
+    is a compiled (``@njit``) function of ``psi`` returning the bin yields.
+    The gradient is analytic in ``mu`` and ``theta`` and chained through a
+    central-difference Jacobian of ``signal_function`` in ``psi``; the
+    Hessian is the quasi-Newton (damped BFGS) approximation. A point where
+    the signal is not finite or has the wrong length counts as invalid.
+
+    Returns
+    -------
+    MinimizeResult
+        Also ``x`` is in the full parameter layout.
+    """
+    quasi = minimizer_options(
+        options.max_iterations,
+        options.gradient_tolerance,
+        options.value_tolerance,
+        options.initial_radius,
+        True,
+    )
+    state = start_with_options(x0, lower, upper, fixed, quasi)
+    x = state.vectors[TRIAL_X]
+    gradient = state.vectors[TRIAL_GRADIENT]
+    vectors = model.vectors.copy()
+    shifted = PackedModel(
+        model.kinds, vectors, model.matrices, model.modifiers, model.log_norms
+    )
+    bins = vectors.shape[1]
+    size = x0.shape[0]
+    inner = np.empty(size - n_signal)
+    inner_gradient = np.empty(size - n_signal)
+    rates = np.empty(bins)
+    while trust_region_running(state):
+        psi = x[1 : 1 + n_signal].copy()
+        if not _signal_into(signal_function(psi), vectors, bins):
+            trust_region_advance(state, math.inf)
+            continue
+        inner[0] = x[0]
+        for k in range(size - 1 - n_signal):
+            inner[1 + k] = x[1 + n_signal + k]
+        value = nll_gradient(shifted, data, auxiliary, inner, inner_gradient)
+        gradient[0] = inner_gradient[0]
+        for k in range(size - 1 - n_signal):
+            gradient[1 + n_signal + k] = inner_gradient[1 + k]
+        rate_gradient(shifted, data, inner, rates)
+        for k in range(n_signal):
+            step = _SIGNAL_STEP * max(1.0, abs(psi[k]))
+            up = psi.copy()
+            down = psi.copy()
+            up[k] += step
+            down[k] -= step
+            high = signal_function(up)
+            low = signal_function(down)
+            total = 0.0
+            for i in range(bins):
+                total += rates[i] * (high[i] - low[i]) / (2.0 * step)
+            gradient[1 + k] = x[0] * total
+        trust_region_advance(state, value)
+    return trust_region_result(state)
 
 
 def positivity_lower_bounds(model):

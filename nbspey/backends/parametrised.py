@@ -21,7 +21,10 @@ compiled kernels as the fixed models:
 * the Hessian is the central difference of that gradient.
 
 These models go through the generic route of the hypothesis tests (one
-Python call per fit); each evaluation runs compiled kernels. A callable must
+Python call per fit); each evaluation runs compiled kernels. When the signal
+function is itself compiled with numba (and widths and covariance are
+fixed), each fit runs entirely in compiled code
+(:func:`nbspey.fits.fit_with_signal_function`). A callable must
 return the right number of finite values, or the model raises
 :class:`~nbspey.system.exceptions.InvalidInput`; a callable covariance or
 width that is not valid at a point (not positive definite, not positive)
@@ -32,11 +35,12 @@ and an invalid start point is an error.
 import math
 
 import numpy as np
+from numba.core.dispatcher import Dispatcher
 
 from nbspey.backends.packed_backend import PackedBackend
 from nbspey.base.backend_base import BackendBase
 from nbspey.base.model_config import ModelConfig
-from nbspey.fits import positivity_lower_bounds
+from nbspey.fits import fit_with_signal_function, positivity_lower_bounds
 from nbspey.likelihood import kernels
 from nbspey.likelihood.packed import (
     KIND_RATE,
@@ -45,6 +49,7 @@ from nbspey.likelihood.packed import (
     RATE_NONE,
     SIGNAL,
 )
+from nbspey.numerics.minimize import DEFAULT_OPTIONS
 from nbspey.system.exceptions import InvalidInput
 from nbspey.utils import ExpectationType
 
@@ -214,6 +219,30 @@ class ParametrisedBackend(BackendBase):
             self._positivity
         )
         return bounds
+
+    def compiled_fit(self, expected, data, start, lower, upper, fixed):
+        """The fit in compiled code, for a numba-compiled signal function.
+
+        Returns the :class:`~nbspey.numerics.trust_region.MinimizeResult` of
+        :func:`nbspey.fits.fit_with_signal_function`, or None when the model
+        needs the Python route (a plain Python callable, callable widths or
+        covariance).
+        """
+        if not isinstance(self._signal, Dispatcher) or self._rebuild is not None:
+            return None
+        main, auxiliary = self._select(expected, data)
+        return fit_with_signal_function(
+            self._signal,
+            self._model,
+            main,
+            auxiliary,
+            self._nsp,
+            np.asarray(start, dtype=np.float64),
+            np.asarray(lower, dtype=np.float64),
+            np.asarray(upper, dtype=np.float64),
+            np.asarray(fixed, dtype=np.bool_),
+            DEFAULT_OPTIONS,
+        )
 
     # -- evaluation -------------------------------------------------------------
 

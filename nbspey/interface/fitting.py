@@ -68,6 +68,14 @@ _OPTIONS = DEFAULT_OPTIONS
 
 
 def _python_fit(backend, expected, data, start, lower, upper, fixed):
+    compiled = getattr(backend, "compiled_fit", None)
+    result = (
+        None
+        if compiled is None
+        else compiled(expected, data, start, lower, upper, fixed)
+    )
+    if result is not None:
+        return result.x, float(result.value), int(result.status)
     # A backend without a gradient or Hessian raises NotImplementedError when
     # the function is requested (BackendBase's defaults), not when it is called.
     try:
