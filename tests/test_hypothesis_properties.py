@@ -169,3 +169,28 @@ def test_standard_asimov_discovery_significance_is_not_zero(case):
     # The signals drawn are at least 0.6 sqrt(b) per bin.
     assert sqrt_q0_asimov > 0.05
     assert band[2] < 0.5
+
+
+@given(models(), st.integers(0, 2**32 - 1))
+def test_backend_gradient_and_hessian_match_finite_differences(case, seed):
+    """Through the backend API of every registered default backend."""
+    _, model = case
+    backend = model.backend
+    config = model.config()
+    rng = np.random.default_rng(seed)
+    point = np.array(config.suggested_init) + rng.normal(0.0, 0.3, config.npar)
+    point[0] = rng.uniform(0.0, 2.0)
+    logpdf = backend.get_logpdf_func()
+    _, gradient = backend.get_objective_function()(point)
+    hessian = np.asarray(backend.get_hessian_logpdf_func()(point))
+    assert np.array_equal(hessian, hessian.T)
+    for k in range(config.npar):
+        step = np.zeros(config.npar)
+        step[k] = 1e-6
+        numeric = -(logpdf(point + step) - logpdf(point - step)) / 2e-6
+        assert gradient[k] == pytest.approx(numeric, rel=1e-5, abs=1e-6)
+        _, up = backend.get_objective_function()(point + step)
+        _, down = backend.get_objective_function()(point - step)
+        np.testing.assert_allclose(
+            -hessian[k], (up - down) / 2e-6, rtol=1e-5, atol=1e-5
+        )
