@@ -9,6 +9,8 @@ covariance) the constructor returns a
 name, which evaluates the same kernels at the parameters of each call.
 """
 
+import inspect
+
 import numpy as np
 
 from nbspey.backends.packed_backend import PackedBackend
@@ -39,24 +41,16 @@ def _is_parametrised(signal_yields, n_signal_parameters, *callables):
     )
 
 
-def _parametrised(
-    cls,
-    pack,
-    signal_yields,
-    background_yields,
-    data,
-    n_signal_parameters,
-    signal_parameter_bounds,
-    modifiers=None,
-    rebuild=None,
-    counts=True,
-    **callables,
-):
+def _parametrised(cls, pack, arguments, rebuild=None, counts=True, **callables):
     """A :class:`ParametrisedBackend` standing for ``cls`` with callable inputs.
 
-    ``pack(signal)`` builds the packed model at the start point; ``rebuild``
-    (callable widths or covariance) builds it at any parameters.
+    ``arguments`` are the constructor's arguments by name; ``pack(signal)``
+    builds the packed model at the start point and ``rebuild`` (callable
+    widths or covariance) at any parameters.
     """
+    signal_yields = arguments["signal_yields"]
+    n_signal_parameters = arguments["n_signal_parameters"]
+    modifiers = arguments.get("modifiers")
     if modifiers and callable(signal_yields):
         raise ValueError(
             "modifiers cannot be combined with a callable `signal_yields`. Please "
@@ -67,8 +61,12 @@ def _parametrised(
             "modifiers: signal-uncertainty modifiers cannot be combined with "
             "n_signal_parameters"
         )
-    bounds = signal_parameter_bounds_list(n_signal_parameters, signal_parameter_bounds)
-    background = build.checked_vector("background_yields", background_yields)
+    bounds = signal_parameter_bounds_list(
+        n_signal_parameters, arguments["signal_parameter_bounds"]
+    )
+    background = build.checked_vector(
+        "background_yields", arguments["background_yields"]
+    )
     size = background.shape[0]
     if callable(signal_yields):
         signal = signal_yields
@@ -80,9 +78,9 @@ def _parametrised(
         signal = start = build.checked_vector("signal_yields", signal_yields, size)
     model = pack(start)
     if counts:
-        data = _observed(data, size)
+        data = _observed(arguments["data"], size)
     else:
-        data = build.checked_vector("data", data, size)
+        data = build.checked_vector("data", arguments["data"], size)
     return ParametrisedBackend(
         cls.name,
         model,
@@ -96,6 +94,34 @@ def _parametrised(
     )
 
 
+class _SignalParametrisable(PackedBackend):
+    """A default backend that also takes callable inputs.
+
+    Construction looks at the arguments first: with a callable signal,
+    ``n_signal_parameters > 0`` or one of ``_callable_arguments`` given as a
+    callable, it returns the :class:`ParametrisedBackend` that
+    :meth:`_parametrised` builds instead of an instance of the class.
+    """
+
+    _callable_arguments = ()
+
+    def __new__(cls, *args, **kwargs):
+        """A :class:`ParametrisedBackend` for callable inputs, else this class."""
+        bound = inspect.signature(cls.__init__).bind(None, *args, **kwargs)
+        bound.apply_defaults()
+        arguments = dict(bound.arguments)
+        callables = [arguments[name] for name in cls._callable_arguments]
+        if _is_parametrised(
+            arguments["signal_yields"], arguments["n_signal_parameters"], *callables
+        ):
+            return cls._parametrised(arguments)
+        return super().__new__(cls)
+
+    @classmethod
+    def _parametrised(cls, arguments):
+        raise NotImplementedError
+
+
 def _modifier_names(signal_yields, modifiers):
     if not modifiers:
         return []
@@ -107,7 +133,7 @@ def _observed(data, size):
     return values
 
 
-class UncorrelatedBackground(PackedBackend):
+class UncorrelatedBackground(_SignalParametrisable):
     """Poisson counts with independent Gaussian background uncertainties.
 
     ``lambda_i = mu s_i + b_i + sigma_i theta_i``, ``theta_i ~ N(a_i, 1)``.
@@ -115,31 +141,14 @@ class UncorrelatedBackground(PackedBackend):
 
     name = "default.uncorrelated_background"
 
-    def __new__(
-        cls,
-        signal_yields,
-        background_yields,
-        data,
-        absolute_uncertainties,
-        modifiers=None,
-        n_signal_parameters=0,
-        signal_parameter_bounds=None,
-    ):
-        """A :class:`ParametrisedBackend` for callable inputs, else this class."""
-        if _is_parametrised(signal_yields, n_signal_parameters):
-            return _parametrised(
-                cls,
-                lambda s: build.pack_uncorrelated(
-                    s, background_yields, absolute_uncertainties
-                ),
-                signal_yields,
-                background_yields,
-                data,
-                n_signal_parameters,
-                signal_parameter_bounds,
-                modifiers,
+    @classmethod
+    def _parametrised(cls, a):
+        def pack(signal):
+            return build.pack_uncorrelated(
+                signal, a["background_yields"], a["absolute_uncertainties"]
             )
-        return super().__new__(cls)
+
+        return _parametrised(cls, pack, a)
 
     def __init__(
         self,
@@ -159,7 +168,7 @@ class UncorrelatedBackground(PackedBackend):
         super().__init__(model, _observed(data, model.vectors.shape[1]))
 
 
-class CorrelatedBackground(PackedBackend):
+class CorrelatedBackground(_SignalParametrisable):
     """Simplified likelihood with a background covariance (arXiv:1809.05548).
 
     ``lambda_i = mu s_i + b_i + sqrt(Sigma_ii) theta_i``,
@@ -168,31 +177,14 @@ class CorrelatedBackground(PackedBackend):
 
     name = "default.correlated_background"
 
-    def __new__(
-        cls,
-        signal_yields,
-        background_yields,
-        data,
-        covariance_matrix,
-        modifiers=None,
-        n_signal_parameters=0,
-        signal_parameter_bounds=None,
-    ):
-        """A :class:`ParametrisedBackend` for callable inputs, else this class."""
-        if _is_parametrised(signal_yields, n_signal_parameters):
-            return _parametrised(
-                cls,
-                lambda s: build.pack_correlated(
-                    s, background_yields, covariance_matrix
-                ),
-                signal_yields,
-                background_yields,
-                data,
-                n_signal_parameters,
-                signal_parameter_bounds,
-                modifiers,
+    @classmethod
+    def _parametrised(cls, a):
+        def pack(signal):
+            return build.pack_correlated(
+                signal, a["background_yields"], a["covariance_matrix"]
             )
-        return super().__new__(cls)
+
+        return _parametrised(cls, pack, a)
 
     def __init__(
         self,
@@ -212,7 +204,7 @@ class CorrelatedBackground(PackedBackend):
         super().__init__(model, _observed(data, model.vectors.shape[1]))
 
 
-class ThirdMomentExpansion(PackedBackend):
+class ThirdMomentExpansion(_SignalParametrisable):
     """Simplified likelihood with skewed backgrounds (arXiv:1809.05548).
 
     ``lambda_i = mu s_i + A_i + B_i theta_i + C_i theta_i^2``,
@@ -223,32 +215,17 @@ class ThirdMomentExpansion(PackedBackend):
     doi = ["10.1007/JHEP04(2019)064"]
     arXiv = ["1809.05548"]
 
-    def __new__(
-        cls,
-        signal_yields,
-        background_yields,
-        data,
-        covariance_matrix,
-        third_moment,
-        modifiers=None,
-        n_signal_parameters=0,
-        signal_parameter_bounds=None,
-    ):
-        """A :class:`ParametrisedBackend` for callable inputs, else this class."""
-        if _is_parametrised(signal_yields, n_signal_parameters):
-            return _parametrised(
-                cls,
-                lambda s: build.pack_third_moment(
-                    s, background_yields, covariance_matrix, third_moment
-                ),
-                signal_yields,
-                background_yields,
-                data,
-                n_signal_parameters,
-                signal_parameter_bounds,
-                modifiers,
+    @classmethod
+    def _parametrised(cls, a):
+        def pack(signal):
+            return build.pack_third_moment(
+                signal,
+                a["background_yields"],
+                a["covariance_matrix"],
+                a["third_moment"],
             )
-        return super().__new__(cls)
+
+        return _parametrised(cls, pack, a)
 
     def __init__(
         self,
@@ -269,7 +246,7 @@ class ThirdMomentExpansion(PackedBackend):
         super().__init__(model, _observed(data, model.vectors.shape[1]))
 
 
-class EffectiveSigma(PackedBackend):
+class EffectiveSigma(_SignalParametrisable):
     """Asymmetric background uncertainties through an effective sigma.
 
     Barlow, arXiv:physics/0406120, in spey's form:
@@ -282,35 +259,17 @@ class EffectiveSigma(PackedBackend):
     doi = ["10.1142/9781860948985_0013"]
     arXiv = ["physics/0406120"]
 
-    def __new__(
-        cls,
-        signal_yields,
-        background_yields,
-        data,
-        correlation_matrix,
-        absolute_uncertainty_envelops,
-        modifiers=None,
-        n_signal_parameters=0,
-        signal_parameter_bounds=None,
-    ):
-        """A :class:`ParametrisedBackend` for callable inputs, else this class."""
-        if _is_parametrised(signal_yields, n_signal_parameters):
-            return _parametrised(
-                cls,
-                lambda s: build.pack_effective_sigma(
-                    s,
-                    background_yields,
-                    correlation_matrix,
-                    absolute_uncertainty_envelops,
-                ),
-                signal_yields,
-                background_yields,
-                data,
-                n_signal_parameters,
-                signal_parameter_bounds,
-                modifiers,
+    @classmethod
+    def _parametrised(cls, a):
+        def pack(signal):
+            return build.pack_effective_sigma(
+                signal,
+                a["background_yields"],
+                a["correlation_matrix"],
+                a["absolute_uncertainty_envelops"],
             )
-        return super().__new__(cls)
+
+        return _parametrised(cls, pack, a)
 
     def __init__(
         self,
@@ -367,42 +326,34 @@ class Poisson(PackedBackend):
         return None if self._has_nuisances else ["mu"]
 
 
-class Gaussian(PackedBackend):
+class Gaussian(_SignalParametrisable):
     """Normal measurements ``n_i ~ N(mu s_i + b_i, sigma_i)``."""
 
     name = "default.normal"
+    _callable_arguments = ("absolute_uncertainties",)
 
-    def __new__(
-        cls,
-        signal_yields,
-        background_yields,
-        data,
-        absolute_uncertainties,
-        n_signal_parameters=0,
-        signal_parameter_bounds=None,
-    ):
-        """A :class:`ParametrisedBackend` for callable inputs, else this class."""
-        widths = absolute_uncertainties
-        if not _is_parametrised(signal_yields, n_signal_parameters, widths):
-            return super().__new__(cls)
-        rebuild = None
-        if callable(widths):
+    @classmethod
+    def _parametrised(cls, a):
+        widths = a["absolute_uncertainties"]
+        if not callable(widths):
+            return _parametrised(
+                cls,
+                lambda s: build.pack_normal(s, a["background_yields"], widths),
+                a,
+                counts=False,
+            )
 
-            def rebuild(pars, signal):
-                return build.pack_normal(signal, background_yields, widths(pars))
+        def rebuild(pars, signal):
+            return build.pack_normal(signal, a["background_yields"], widths(pars))
 
-        start_widths = widths(np.ones(1 + n_signal_parameters)) if rebuild else widths
+        start = np.ones(1 + a["n_signal_parameters"])
         return _parametrised(
             cls,
-            lambda s: build.pack_normal(s, background_yields, start_widths),
-            signal_yields,
-            background_yields,
-            data,
-            n_signal_parameters,
-            signal_parameter_bounds,
+            lambda s: rebuild(start, s),
+            a,
             rebuild=rebuild,
             counts=False,
-            widths=widths if rebuild else None,
+            widths=widths,
         )
 
     def __init__(
@@ -426,44 +377,35 @@ class Gaussian(PackedBackend):
         return ["mu"]
 
 
-class MultivariateNormal(PackedBackend):
+class MultivariateNormal(_SignalParametrisable):
     """Correlated normal measurements ``n ~ MVN(mu s + b, Sigma)``."""
 
     name = "default.multivariate_normal"
+    _callable_arguments = ("covariance_matrix",)
 
-    def __new__(
-        cls,
-        signal_yields,
-        background_yields,
-        data,
-        covariance_matrix,
-        n_signal_parameters=0,
-        signal_parameter_bounds=None,
-    ):
-        """A :class:`ParametrisedBackend` for callable inputs, else this class."""
-        covariance = covariance_matrix
-        if not _is_parametrised(signal_yields, n_signal_parameters, covariance):
-            return super().__new__(cls)
-        rebuild = None
-        if callable(covariance):
+    @classmethod
+    def _parametrised(cls, a):
+        covariance = a["covariance_matrix"]
+        background = a["background_yields"]
+        if not callable(covariance):
+            return _parametrised(
+                cls,
+                lambda s: build.pack_multivariate_normal(s, background, covariance),
+                a,
+                counts=False,
+            )
 
-            def rebuild(pars, signal):
-                return build.pack_multivariate_normal(
-                    signal, background_yields, covariance(pars)
-                )
+        def rebuild(pars, signal):
+            return build.pack_multivariate_normal(signal, background, covariance(pars))
 
-        start = covariance(np.ones(1 + n_signal_parameters)) if rebuild else covariance
+        start = np.ones(1 + a["n_signal_parameters"])
         return _parametrised(
             cls,
-            lambda s: build.pack_multivariate_normal(s, background_yields, start),
-            signal_yields,
-            background_yields,
-            data,
-            n_signal_parameters,
-            signal_parameter_bounds,
+            lambda s: rebuild(start, s),
+            a,
             rebuild=rebuild,
             counts=False,
-            covariance=covariance if rebuild else None,
+            covariance=covariance,
         )
 
     def __init__(

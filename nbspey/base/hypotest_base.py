@@ -39,20 +39,9 @@ from nbspey.hypothesis_testing.test_statistics import (
     statistic_value,
 )
 from nbspey.hypothesis_testing.toy_calculator import ToyResult
+from nbspey.hypothesis_testing.upper_limits import LIMIT_FLOOR, solve_limit_python
 from nbspey.numerics import linalg
-from nbspey.numerics.roots import (
-    ROOT_CONVERGED,
-    bracket_advance,
-    bracket_result,
-    bracket_running,
-    bracket_start,
-    bracket_trial,
-    root_advance,
-    root_result,
-    root_running,
-    root_start,
-    root_trial,
-)
+from nbspey.numerics.roots import ROOT_CONVERGED
 from nbspey.progress import Progress
 from nbspey.system.exceptions import (
     CalculatorNotAvailable,
@@ -70,9 +59,6 @@ __all__ = [
     "ToyFitWarning",
 ]
 
-LIMIT_FLOOR = 1e-10
-_LIMIT_LOG_TOLERANCE = 1e-11
-_MAX_ROOT_EVALUATIONS = 200
 
 # Entries of the levels for each expected_pvalue of poi_upper_limit (0 is the
 # observed value, 1 to 5 the band in spey's order n = 2, 1, 0, -1, -2), in the
@@ -313,7 +299,7 @@ class HypothesisTestingBase:
 
         limits, statuses = [], []
         for index in indices:
-            limit, status = _solve_limit(
+            limit, status = solve_limit_python(
                 lambda mu, index=index: level(mu, index) - confidence_level,
                 low,
                 high,
@@ -898,29 +884,3 @@ class HypothesisTestingBase:
         if info != linalg.OK or not variance > 0.0:
             return math.nan
         return math.sqrt(variance)
-
-
-def _solve_limit(function, low, high, ceiling):
-    """``(limit, status)``: root of an increasing ``function(mu)`` in log mu."""
-    search = bracket_start(
-        math.log(low),
-        math.log(high),
-        math.log(LIMIT_FLOOR),
-        math.log(ceiling),
-        1.0,
-        0,
-        100,
-    )
-    while bracket_running(search):
-        bracket_advance(search, function(math.exp(bracket_trial(search))))
-    t_low, t_high, f_low, f_high, status, _ = bracket_result(search)
-    if status != ROOT_CONVERGED:
-        return math.inf, status
-    known = {t_low: f_low, t_high: f_high}
-    root = root_start(t_low, t_high, _LIMIT_LOG_TOLERANCE, 0.0, _MAX_ROOT_EVALUATIONS)
-    while root_running(root):
-        t = root_trial(root)
-        value = known[t] if t in known else function(math.exp(t))
-        root_advance(root, value)
-    t_root, status, _ = root_result(root)
-    return math.exp(t_root), status

@@ -34,6 +34,11 @@ from nbspey.hypothesis_testing.test_statistics import (
     asymptotic_shift,
     statistic_value,
 )
+from nbspey.hypothesis_testing.upper_limits import (
+    LIMIT_FLOOR,
+    LIMIT_LOG_TOLERANCE,
+    LIMIT_MAX_EVALUATIONS,
+)
 from nbspey.numerics.roots import (
     ROOT_CONVERGED,
     bracket_advance,
@@ -51,7 +56,6 @@ from nbspey.numerics.roots import (
 __all__ = [
     "ASYMPTOTIC",
     "CHI_SQUARE",
-    "LIMIT_FLOOR",
     "exclusion_test",
     "discovery_test",
     "upper_limits",
@@ -59,15 +63,6 @@ __all__ = [
 
 ASYMPTOTIC = 0
 CHI_SQUARE = 1
-
-LIMIT_FLOOR = 1e-10
-"""Smallest POI the upper-limit search tries (as spey): a model that excludes
-even this has no finite limit in the search range."""
-
-# Brent's method in t = log(mu): this absolute tolerance in t is the relative
-# accuracy of the limits.
-_LIMIT_LOG_TOLERANCE = 1e-11
-_MAX_EVALUATIONS = 200
 
 
 @kernel
@@ -338,7 +333,9 @@ def upper_limits(
         statuses[j] = status
         if status != ROOT_CONVERGED:
             continue
-        root = root_start(t_low, t_high, _LIMIT_LOG_TOLERANCE, 0.0, _MAX_EVALUATIONS)
+        root = root_start(
+            t_low, t_high, LIMIT_LOG_TOLERANCE, 0.0, LIMIT_MAX_EVALUATIONS
+        )
         while root_running(root):
             t = root_trial(root)
             if t == t_low:
