@@ -11,6 +11,7 @@ compiled fits in :mod:`nbspey.fits`.
 __version__ = "0.1.0"
 
 from nbspey.base.backend_base import BackendBase, ConverterBase  # noqa: E402
+from nbspey.combiner import UnCorrStatisticsCombiner  # noqa: E402
 from nbspey.interface.statistical_model import StatisticalModel  # noqa: E402
 from nbspey.registry import (  # noqa: E402
     AvailableBackends,
@@ -31,6 +32,7 @@ __all__ = [
     "ConverterBase",
     "ExpectationType",
     "StatisticalModel",
+    "UnCorrStatisticsCombiner",
     "get_backend",
     "get_backend_metadata",
     "register_backend",

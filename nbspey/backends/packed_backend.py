@@ -185,6 +185,15 @@ class PackedBackend(BackendBase):
             self._problems[key] = problem
         return problem
 
+    def combine(self, other, **kwargs):
+        """The joint likelihood of this and another built-in backend.
+
+        See :class:`nbspey.backends.joint.JointBackend`.
+        """
+        from nbspey.backends.joint import JointBackend
+
+        return JointBackend([self, other])
+
     def sampling_factors(self):
         """Lower Cholesky factors ``(main, constraint)`` used to draw samples.
 

@@ -16,6 +16,7 @@ spey return conventions stay here. The mathematics is that of
 arXiv:1007.1727 (see :mod:`nbspey.hypothesis_testing`).
 """
 
+import logging
 import math
 import numbers
 import warnings
@@ -64,6 +65,9 @@ __all__ = [
 # observed value, 1 to 5 the band in spey's order n = 2, 1, 0, -1, -2), in the
 # ascending order of the returned limits.
 _LIMIT_INDICES = {"nominal": (3,), "1sigma": (2, 3, 4), "2sigma": (1, 2, 3, 4, 5)}
+
+
+_LOG = logging.getLogger("nbspey")
 
 
 class LimitWarning(UserWarning):
@@ -186,6 +190,10 @@ class HypothesisTestingBase:
 
     # -- hooks: the generic route -------------------------------------------
 
+    def _test_config(self):
+        """The :class:`ModelConfig` the tests read the POI layout from."""
+        return self.backend.config()
+
     def _profile(self, expected, fixed, kwargs, asimov_statistic=None, asimov=None):
         """NLL of the profile fit with the values of ``fixed`` held."""
         if asimov_statistic is None:
@@ -281,7 +289,7 @@ class HypothesisTestingBase:
 
     def _upper_limits(self, expected, indices, confidence_level, low, high, asimov):
         """``(limits, statuses)`` for the level entries ``indices``."""
-        config = self.backend.config()
+        config = self._test_config()
         poi = config.poi_index
 
         def level(mu, index):
@@ -351,7 +359,7 @@ class HypothesisTestingBase:
         if not (isinstance(expected, str) and expected == "all"):
             expected = ExpectationType.from_value(expected)
         data_expected = ExpectationType.observed if expected == "all" else expected
-        config = self.backend.config()
+        config = self._test_config()
         mu, fixed = _poi_value(config, poi_test)
         code = QMU if allow_negative_signal else QMU_TILDE
         if calculator == "toy":
@@ -419,7 +427,7 @@ class HypothesisTestingBase:
         """
         _check_options_toys(kwargs)
         expected = ExpectationType.from_value(expected)
-        config = self.backend.config()
+        config = self._test_config()
         mu, fixed = _poi_value(config, poi_test)
         ntoys = self.ntoys if ntoys is None else ntoys
         if not isinstance(ntoys, numbers.Integral) or ntoys < 1:
@@ -483,8 +491,7 @@ class HypothesisTestingBase:
         finally:
             progress.close()
         return ToyResult(
-            model=f"{type(self.backend).__module__}.{type(self.backend).__name__}"
-            f"@{id(self.backend):x}",
+            model=f"{type(self).__name__}@{id(self):x}",
             poi_test=mu,
             test_statistic=name,
             expected=expected.name,
@@ -710,7 +717,7 @@ class HypothesisTestingBase:
         **kwargs,
     ):
         """``sign(mu_hat - mu) sqrt(2 (NLL(mu) - NLL_min))``."""
-        config = self.backend.config()
+        config = self._test_config()
         mu, fixed = _poi_value(config, poi_test)
         mu_hat, nll_min = self.maximize_likelihood(
             expected=expected, allow_negative_signal=allow_negative_signal, **kwargs
@@ -759,7 +766,7 @@ class HypothesisTestingBase:
                 f"limit_type must be 'left', 'right' or 'two-sided'; got {limit_type!r}"
             )
         expected = ExpectationType.from_value(expected)
-        config = self.backend.config()
+        config = self._test_config()
         if parameter is None:
             allow = bool(allow_negative_signal) or limit_type in ("two-sided", "left")
             mu_hat, nll_min = self.maximize_likelihood(
@@ -836,13 +843,11 @@ class HypothesisTestingBase:
         try:
             return self.sigma_mu_from_hessian(poi_test, expected=expected, **kwargs)
         except MethodNotAvailable:
-            warnings.warn(
-                "Hessian implementation is not available for this backend; "
-                "sigma_mu is estimated from Asimov data",
-                UserWarning,
-                stacklevel=2,
+            _LOG.info(
+                "Hessian implementation is not available; sigma_mu is estimated "
+                "from Asimov data"
             )
-        config = self.backend.config()
+        config = self._test_config()
         mu, fixed = _poi_value(config, poi_test)
         code = statistic_code(test_statistics)
         free_a = self.maximize_asimov_likelihood(
@@ -878,9 +883,9 @@ class HypothesisTestingBase:
         )
         matrix = -np.ascontiguousarray(hessian(parameters), dtype=np.float64)
         unit = np.zeros(matrix.shape[0])
-        unit[self.backend.config().poi_index] = 1.0
+        unit[self._test_config().poi_index] = 1.0
         column, info = linalg.solve(matrix, unit)
-        variance = column[self.backend.config().poi_index]
+        variance = column[self._test_config().poi_index]
         if info != linalg.OK or not variance > 0.0:
             return math.nan
         return math.sqrt(variance)

@@ -28,7 +28,11 @@ from nbspey.interface.fitting import FitOutcome, profile_fit
 from nbspey.numerics.minimize import DEFAULT_OPTIONS
 from nbspey.numerics.trust_region import status_message
 from nbspey.progress import Progress
-from nbspey.system.exceptions import FitFailedWarning, MethodNotAvailable
+from nbspey.system.exceptions import (
+    CombinerNotAvailable,
+    FitFailedWarning,
+    MethodNotAvailable,
+)
 from nbspey.utils import ExpectationType
 
 __all__ = ["StatisticalModel"]
@@ -159,6 +163,36 @@ class StatisticalModel(HypothesisTestingBase):
     def is_toy_calculator_available(self):
         """True when the backend can draw pseudo-data."""
         return _overrides(self._backend, "get_sampler")
+
+    # -- combination -----------------------------------------------------------
+
+    def combine(self, other, **kwargs):
+        """A model of the combined likelihood of this model and ``other``.
+
+        For built-in backends this is one joint likelihood fitted as a whole
+        (:class:`~nbspey.backends.joint.JointBackend`).
+
+        Raises
+        ------
+        CombinerNotAvailable
+            When the backend cannot combine with ``other``.
+        """
+        if not isinstance(other, StatisticalModel):
+            raise TypeError(f"can not combine with {type(other).__name__}")
+        try:
+            combined = self._backend.combine(other.backend, **kwargs)
+        except NotImplementedError as error:
+            raise CombinerNotAvailable(
+                f"{self.backend_type} backend does not have a combination routine."
+            ) from error
+        if not isinstance(combined, BackendBase):
+            raise AssertionError("Invalid combination operation.")
+        return StatisticalModel(
+            backend=combined, analysis=f"combine[{self.analysis}, {other.analysis}]"
+        )
+
+    def __matmul__(self, other):
+        return self.combine(other)
 
     # -- compiled route ------------------------------------------------------
 

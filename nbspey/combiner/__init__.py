@@ -1,0 +1,5 @@
+"""Combinations of statistical models that share the POI."""
+
+from nbspey.combiner.uncorrelated_statistics_combiner import UnCorrStatisticsCombiner
+
+__all__ = ["UnCorrStatisticsCombiner"]
