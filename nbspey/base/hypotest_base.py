@@ -628,7 +628,7 @@ class HypothesisTestingBase:
         low = min(max(float(low), LIMIT_FLOOR), ceiling)
         high = min(max(float(high), LIMIT_FLOOR), ceiling)
         if high <= low:
-            low, high = (low / 5.0, low) if low >= ceiling else (low, 5.0 * low)
+            low, high = (low / 2.0, low) if low >= ceiling else (low, 2.0 * low)
             low = max(low, LIMIT_FLOOR)
         return low, high
 

@@ -21,7 +21,7 @@ import math
 import numpy as np
 
 from nbspey._compile import kernel
-from nbspey.fits import conditional_fit, free_fit
+from nbspey.fits import FitProblem, conditional_fit, free_fit
 from nbspey.hypothesis_testing.asimov import asimov_data
 from nbspey.hypothesis_testing.asymptotic_calculator import (
     asymptotic_confidence_levels,
@@ -79,14 +79,37 @@ def _profile_nll(model, data, auxiliary, problem, mu, options):
 
 
 @kernel
-def _statistic(model, data, auxiliary, problem, mu, code, free, options):
-    """``(q, status)``: the statistic ``code`` at ``mu`` given the free fit."""
+def _warm_profile_nll(model, data, auxiliary, problem, mu, options):
+    """``(NLL, status)`` at ``mu``, leaving the fitted point in ``problem.start``.
+
+    For a sequence of fits at nearby ``mu`` (the upper-limit search) each
+    fit then starts where the last one ended. ``problem`` must be a private
+    copy.
+    """
+    result = conditional_fit(model, data, auxiliary, problem, mu, options)
+    if result.status > 0:
+        problem.start[:] = result.x
+    return result.value, result.status
+
+
+@kernel
+def _statistic(model, data, auxiliary, problem, mu, code, free, options, warm=False):
+    """``(q, status)``: the statistic ``code`` at ``mu`` given the free fit.
+
+    With ``warm`` the profile fit at ``mu`` starts from, and updates,
+    ``problem.start`` (see :func:`_warm_profile_nll`).
+    """
     mu_hat = free.x[0]
     status = 1
     nll_mu = math.nan
     nll_zero = math.nan
     if code != Q0:
-        nll_mu, new = _profile_nll(model, data, auxiliary, problem, mu, options)
+        if warm:
+            nll_mu, new = _warm_profile_nll(
+                model, data, auxiliary, problem, mu, options
+            )
+        else:
+            nll_mu, new = _profile_nll(model, data, auxiliary, problem, mu, options)
         status = _worse(status, new)
     if code == Q0 or (code == QMU_TILDE and mu_hat < 0.0):
         nll_zero, new = _profile_nll(model, data, auxiliary, problem, 0.0, options)
@@ -233,21 +256,34 @@ def discovery_test(model, data, auxiliary, problem, convention, options):
 
 @kernel
 def _limit_level(
-    model, data, auxiliary, main_a, aux_a, problem, free, free_a, mu, index, options
+    model,
+    data,
+    auxiliary,
+    main_a,
+    aux_a,
+    problem,
+    problem_a,
+    free,
+    free_a,
+    mu,
+    index,
+    options,
 ):
     """``(1 - CLs, status)`` at ``mu`` for entry ``index`` of the levels.
 
     Index 0 is the observed value (a profile fit to the data and one to the
     Asimov data); 1 to 5 are the band, which depends on the Asimov fit only.
-    An undefined test counts as not excluded (0), as in spey.
+    An undefined test counts as not excluded (0), as in spey. The profile
+    fits start where the previous ones on the same data ended (``problem``
+    for the data, ``problem_a`` for the Asimov data).
     """
     q_a, status = _statistic(
-        model, main_a, aux_a, problem, mu, QMU_TILDE, free_a, options
+        model, main_a, aux_a, problem_a, mu, QMU_TILDE, free_a, options, True
     )
     q = q_a
     if index == 0:
         q, new = _statistic(
-            model, data, auxiliary, problem, mu, QMU_TILDE, free, options
+            model, data, auxiliary, problem, mu, QMU_TILDE, free, options, True
         )
         status = _worse(status, new)
     _, sqrt_qa, delta, valid = asymptotic_shift(QMU_TILDE, q, q_a)
@@ -308,6 +344,20 @@ def upper_limits(
     fit_status = _worse(fit_status, free_a.status)
     log_floor = math.log(LIMIT_FLOOR)
     log_limit = math.log(problem.poi_limit)
+    warm = FitProblem(
+        problem.start.copy(),
+        problem.lower,
+        problem.upper,
+        problem.fixed,
+        problem.poi_limit,
+    )
+    warm_a = FitProblem(
+        problem.start.copy(),
+        problem.lower,
+        problem.upper,
+        problem.fixed,
+        problem.poi_limit,
+    )
     for j in range(count):
         index = indices[j]
         search = bracket_start(
@@ -320,7 +370,8 @@ def upper_limits(
                 auxiliary,
                 main_a,
                 aux_a,
-                problem,
+                warm,
+                warm_a,
                 free,
                 free_a,
                 math.exp(bracket_trial(search)),
@@ -349,7 +400,8 @@ def upper_limits(
                     auxiliary,
                     main_a,
                     aux_a,
-                    problem,
+                    warm,
+                    warm_a,
                     free,
                     free_a,
                     math.exp(t),
