@@ -90,28 +90,32 @@ def best_of(repeats, function):
     return min(times)
 
 
+def measure(spey, call):
+    """Times and values of one call, nbspey and (if installed) spey."""
+    combiner = combiner_of(nbspey)
+    value = call(combiner)
+    count = 20
+    seconds = best_of(3, lambda: [call(combiner) for _ in range(count)]) / count
+    row = {"nbspey_ms": seconds * 1e3, "nbspey_value": float(value)}
+    if spey is None:
+        return row
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        spey_value = call(combiner_of(spey))
+        with_call = best_of(1, lambda: call(combiner_of(spey)))
+        build = best_of(3, lambda: combiner_of(spey))
+    row["spey_ms"] = (with_call - build) * 1e3
+    row["spey_value"] = float(spey_value)
+    row["ratio_spey_over_nbspey"] = (with_call - build) / seconds
+    return row
+
+
 def main():
     try:
         import spey
     except ImportError:
         spey = None
-    rows = {}
-    for label, call in CALLS.items():
-        combiner = combiner_of(nbspey)
-        value = call(combiner)
-        count = 20
-        seconds = best_of(3, lambda: [call(combiner) for _ in range(count)]) / count
-        row = {"nbspey_ms": seconds * 1e3, "nbspey_value": float(value)}
-        if spey is not None:
-            with warnings.catch_warnings():
-                warnings.simplefilter("ignore")
-                spey_value = call(combiner_of(spey))
-                with_call = best_of(1, lambda: call(combiner_of(spey)))
-                build = best_of(3, lambda: combiner_of(spey))
-            row["spey_ms"] = (with_call - build) * 1e3
-            row["spey_value"] = float(spey_value)
-            row["ratio_spey_over_nbspey"] = (with_call - build) / seconds
-        rows[label] = row
+    rows = {label: measure(spey, call) for label, call in CALLS.items()}
     report = {
         "benchmark": f"combination of {ANALYSES} analyses x {BINS} bins",
         "nbspey": nbspey.version(),
