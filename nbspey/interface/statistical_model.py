@@ -164,6 +164,27 @@ class StatisticalModel(HypothesisTestingBase):
         """True when the backend can draw pseudo-data."""
         return _overrides(self._backend, "get_sampler")
 
+    @property
+    def compiled(self):
+        """The model in the form users' ``@njit`` code takes (:mod:`nbspey.numba_api`).
+
+        A fresh :class:`~nbspey.numba_api.CompiledModel` (arrays copied), for
+        models of built-in backends and their joint combinations.
+
+        Raises
+        ------
+        MethodNotAvailable
+            For backends written in Python.
+        """
+        from nbspey.numba_api import compiled_model
+
+        if not isinstance(self._backend, PackedBackend):
+            raise MethodNotAvailable(
+                f"{self.backend_type} is not a built-in backend; it has no compiled "
+                "form"
+            )
+        return compiled_model(self._backend)
+
     # -- combination -----------------------------------------------------------
 
     def combine(self, other, **kwargs):
