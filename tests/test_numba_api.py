@@ -173,3 +173,30 @@ def test_a_joint_combination_has_a_compiled_form():
     _, nll, status = api.maximum_likelihood(joint.compiled, api.OBSERVED, True)
     assert status > 0
     assert nll == pytest.approx(joint.maximize_likelihood()[1], rel=1e-12)
+
+
+@numba.njit(parallel=True)
+def everything_in_parallel(reals, integers, pars, copies):
+    """Each iteration of a prange loop runs every function on its own copy."""
+    limits = np.empty(copies)
+    minima = np.empty(copies)
+    medians = np.empty(copies)
+    for k in numba.prange(copies):
+        compiled = api.unflatten(reals, integers)
+        gradient = np.zeros(pars.shape[0])
+        _, _, nll_min, _, levels, limit, _, _ = everything(compiled, pars, gradient)
+        limits[k], minima[k], medians[k] = limit, nll_min, levels[3]
+    return limits, minima, medians
+
+
+@pytest.mark.parametrize("name", sorted(MODELS))
+def test_numba_api_in_parallel_loops(name):
+    model = make(name, *MODELS[name])
+    reals, integers = api.flatten(model.compiled)
+    pars = np.full(model.config().npar, 0.5)
+    limits, minima, medians = everything_in_parallel(reals, integers, pars, 4)
+    assert np.all(limits == limits[0]) and np.all(minima == minima[0])
+    assert limits[0] == pytest.approx(model.poi_upper_limit(), rel=1e-12)
+    assert minima[0] == pytest.approx(model.maximize_likelihood()[1], rel=1e-12)
+    band = model.exclusion_confidence_level(expected="apriori")
+    assert medians[0] == pytest.approx(band[2], rel=1e-12)
