@@ -6,6 +6,11 @@ are the expectations at the profile fit with the POI held at ``mu_A``:
 * ``SPEY_ASIMOV``: main measurements ``lambda(p_A)`` (Poisson expectations
   clipped at 1e-20), auxiliary measurements at their nominal 0, as spey
   builds them;
+* Poisson expectations below ``ASIMOV_ZERO`` (1e-12 events) become 0: they
+  arise where the fit puts a background on its positivity bound, and are
+  rounding errors of zero. A count of 1e-17 next to a rate of 1e-17 has a
+  curvature of 1e17 that no fit can follow, while the NLL differs from that
+  of a zero count by less than 1e-15;
 * ``STANDARD_ASIMOV``: the same main measurements, and the auxiliary
   measurements set to the fitted constrained nuisances of ``p_A``, so every
   fit to them centres its constraints there (the convention of ROOT and
@@ -15,10 +20,24 @@ are the expectations at the profile fit with the POI held at ``mu_A``:
 from nbspey._compile import kernel
 from nbspey.fits import conditional_fit
 from nbspey.likelihood.kernels import expected_counts
-from nbspey.likelihood.packed import CONSTRAINT_NONE, KIND_CONSTRAINT
+from nbspey.likelihood.packed import (
+    CONSTRAINT_NONE,
+    KIND_CONSTRAINT,
+    KIND_MAIN,
+    MAIN_POISSON,
+)
 from nbspey.system.exceptions import InvalidInput
 
-__all__ = ["SPEY_ASIMOV", "STANDARD_ASIMOV", "asimov_code", "asimov_data"]
+__all__ = [
+    "SPEY_ASIMOV",
+    "STANDARD_ASIMOV",
+    "ASIMOV_ZERO",
+    "asimov_code",
+    "asimov_data",
+]
+
+ASIMOV_ZERO = 1e-12
+"""Poisson Asimov counts below this many events are set to 0."""
 
 SPEY_ASIMOV = 0
 STANDARD_ASIMOV = 1
@@ -67,6 +86,10 @@ def asimov_data(
     """
     result = conditional_fit(model, data, auxiliary, problem, mu_asimov, options)
     expected_counts(model, result.x, main_out)
+    if model.kinds[KIND_MAIN] == MAIN_POISSON:
+        for i in range(main_out.shape[0]):
+            if main_out[i] < ASIMOV_ZERO:
+                main_out[i] = 0.0
     aux_out[:] = 0.0
     constrained = model.kinds[KIND_CONSTRAINT] != CONSTRAINT_NONE
     if convention == STANDARD_ASIMOV and constrained:

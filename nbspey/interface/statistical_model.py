@@ -21,10 +21,15 @@ from nbspey.backends.packed_backend import PackedBackend
 from nbspey.base.backend_base import BackendBase
 from nbspey.base.hypotest_base import HypothesisTestingBase
 from nbspey.hypothesis_testing import compiled, toys
-from nbspey.hypothesis_testing.asimov import STANDARD_ASIMOV, asimov_code
+from nbspey.hypothesis_testing.asimov import (
+    ASIMOV_ZERO,
+    STANDARD_ASIMOV,
+    asimov_code,
+)
 from nbspey.hypothesis_testing.test_statistics import Q0, QMU, statistic_code
 from nbspey.hypothesis_testing.toy_calculator import ToyResult
 from nbspey.interface.fitting import FitOutcome, profile_fit
+from nbspey.likelihood.packed import KIND_MAIN, MAIN_POISSON
 from nbspey.numerics.minimize import DEFAULT_OPTIONS
 from nbspey.numerics.trust_region import status_message
 from nbspey.progress import Progress
@@ -521,6 +526,12 @@ class StatisticalModel(HypothesisTestingBase):
             par_bounds=par_bounds,
         )
         data = np.array(self._backend.expected_data(outcome.parameters), dtype=float)
+        if isinstance(self._backend, PackedBackend):
+            # As the compiled tests build them (nbspey.hypothesis_testing.asimov).
+            bins = self._backend.packed_model.vectors.shape[1]
+            if int(self._backend.packed_model.kinds[KIND_MAIN]) == MAIN_POISSON:
+                main = data[:bins]
+                main[main < ASIMOV_ZERO] = 0.0
         if convention == STANDARD_ASIMOV and isinstance(self._backend, PackedBackend):
             bins = self._backend.packed_model.vectors.shape[1]
             constrained = data.shape[0] - bins
