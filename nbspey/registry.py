@@ -168,6 +168,19 @@ def get_backend_metadata(name):
     }
 
 
+def _construction(cls, args, kwargs):
+    """``{"backend": name, argument: value...}``: how a model was built.
+
+    Kept on the model so that :mod:`nbspey.io` can write it to a file; None
+    when the arguments cannot be named.
+    """
+    try:
+        bound = inspect.signature(cls).bind(*args, **kwargs)
+    except (TypeError, ValueError):
+        return None
+    return {"backend": getattr(cls, "name", None), **bound.arguments}
+
+
 def statistical_model_wrapper(cls):
     """Wrap a backend class (or converter instance) into a model factory.
 
@@ -183,12 +196,14 @@ def statistical_model_wrapper(cls):
         ntoys=1000,
         **kwargs,
     ):
-        return StatisticalModel(
+        model = StatisticalModel(
             backend=cls(*args, **kwargs),
             analysis=analysis,
             xsection=xsection,
             ntoys=ntoys,
         )
+        model.construction = _construction(cls, args, kwargs)
+        return model
 
     factory.__doc__ = (factory.__doc__ or "") + (
         "\n\nThe factory also takes analysis (a name), xsection (the signal cross "

@@ -116,6 +116,9 @@ class StatisticalModel(HypothesisTestingBase):
     ----------
     last_fit_status : FitOutcome or None
         Point, NLL, status and message of the most recent fit.
+    construction : dict or None
+        ``{"backend": name, argument: value...}`` when the model was built by
+        a factory of :func:`nbspey.get_backend` (used by :mod:`nbspey.io`).
     """
 
     def __init__(self, backend, analysis, xsection=math.nan, ntoys=1000):
@@ -128,6 +131,7 @@ class StatisticalModel(HypothesisTestingBase):
         self.xsection = float(xsection)
         self.ntoys = int(ntoys)
         self.last_fit_status = None
+        self.construction = None
         self._asimov_cache = {}
 
     @property

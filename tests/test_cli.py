@@ -1,0 +1,134 @@
+"""The command line, end to end through a subprocess."""
+
+import json
+import subprocess
+import sys
+
+import pytest
+
+import nbspey
+import nbspey.io
+
+MODEL = {
+    "backend": "default.uncorrelated_background",
+    "analysis": "SR",
+    "xsection": 0.5,
+    "signal_yields": [12.0, 15.0],
+    "background_yields": [50.0, 48.0],
+    "data": [36, 33],
+    "absolute_uncertainties": [12.0, 16.0],
+}
+
+
+def run(*arguments):
+    return subprocess.run(
+        [sys.executable, "-m", "nbspey", *arguments],
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+
+
+@pytest.fixture
+def model_file(tmp_path):
+    path = tmp_path / "model.json"
+    path.write_text(json.dumps(MODEL))
+    return path
+
+
+def test_demo_prints_the_cms_table():
+    result = run("demo", "--json")
+    assert result.returncode == 0, result.stderr
+    points = json.loads(result.stdout)["points"]
+    assert [p["m_gluino_GeV"] for p in points] == [1000.0, 1500.0, 1950.0]
+    # spey 0.2.7 on the same model: 0.87088 and 1.29172 (1500 / 610 GeV).
+    assert points[1]["one_minus_cls_observed"] == pytest.approx(0.8708768, rel=1e-4)
+    assert points[1]["excluded_xsection_fb_observed"] == pytest.approx(
+        1.2917159, rel=1e-4
+    )
+    text = run("demo")
+    assert text.returncode == 0 and "CMS-SUS-19-006" in text.stdout
+
+
+def test_model_commands(model_file):
+    reference = nbspey.io.load_models(model_file)
+    fit = json.loads(run("fit", str(model_file), "--json").stdout)
+    assert fit["mu_hat"] == pytest.approx(reference.maximize_likelihood()[0])
+    cls = json.loads(run("cls", str(model_file), "--json").stdout)
+    assert cls["one_minus_cls"]["observed"] == pytest.approx(
+        reference.exclusion_confidence_level()[0]
+    )
+    band = json.loads(
+        run("cls", str(model_file), "--expected", "apriori", "--json").stdout
+    )
+    assert list(band["one_minus_cls"]) == [
+        "-2sigma",
+        "-1sigma",
+        "median",
+        "+1sigma",
+        "+2sigma",
+    ]
+    limit = json.loads(run("limit", str(model_file), "--json").stdout)
+    assert limit["mu"]["observed"] == pytest.approx(reference.poi_upper_limit())
+    assert limit["cross_section"]["observed"] == pytest.approx(
+        0.5 * reference.poi_upper_limit()
+    )
+    bands = json.loads(
+        run(
+            "limit",
+            str(model_file),
+            "--expected",
+            "aposteriori",
+            "--band",
+            "1sigma",
+            "--json",
+        ).stdout
+    )
+    assert list(bands["mu"]) == ["-1sigma", "median", "+1sigma"]
+    toys = run(
+        "cls",
+        str(model_file),
+        "--calculator",
+        "toy",
+        "--ntoys",
+        "50",
+        "--seed",
+        "1",
+        "--json",
+    )
+    assert toys.returncode == 0, toys.stderr
+    significance = json.loads(run("significance", str(model_file), "--json").stdout)
+    assert 0.0 <= significance["p_observed"] <= 1.0
+    listing = run("backends")
+    assert "default.multivariate_normal" in listing.stdout
+
+
+def test_bad_inputs_give_clear_messages(tmp_path):
+    missing = run("fit", str(tmp_path / "missing.json"))
+    assert missing.returncode == 1 and "cannot read" in missing.stderr
+    broken = tmp_path / "broken.json"
+    broken.write_text("{not json")
+    result = run("fit", str(broken))
+    assert result.returncode == 1 and "not valid JSON" in result.stderr
+    wrong = tmp_path / "wrong.json"
+    wrong.write_text(json.dumps({**MODEL, "data": [1.0, 2.0, 3.0]}))
+    result = run("cls", str(wrong))
+    assert result.returncode == 1 and "data" in result.stderr
+    unknown = tmp_path / "unknown.json"
+    unknown.write_text(json.dumps({**MODEL, "backend": "default.nothing"}))
+    result = run("fit", str(unknown))
+    assert result.returncode == 1 and "'backend'" in result.stderr
+    usage = run("limit", "--band", "3sigma", "x.json")
+    assert usage.returncode == 2
+    assert run("cls").returncode == 2
+
+
+def test_model_files_round_trip(tmp_path):
+    model = nbspey.io.model_from_dict(MODEL)
+    nbspey.io.save_models(model, tmp_path / "a.json")
+    again = nbspey.io.load_models(tmp_path / "a.json")
+    assert nbspey.io.model_to_dict(again) == nbspey.io.model_to_dict(model)
+    assert json.loads((tmp_path / "a.json").read_text()) == MODEL
+    nbspey.io.save_models({"one": model, "two": again}, tmp_path / "b.json")
+    both = nbspey.io.load_models(tmp_path / "b.json")
+    assert [m.analysis for m in both.values()] == ["one", "two"]
