@@ -10,6 +10,8 @@ Commands (``nbspey COMMAND --help`` for the options of each):
 * ``limit MODEL``: upper limits on ``mu`` (and on the cross section when
   the model has one);
 * ``significance MODEL``: the discovery test;
+* ``scan MODEL --signals FILE --out FILE``: many signal hypotheses against
+  one background model (:mod:`nbspey.scan`), in parallel, resumable;
 * ``warmup``: compile every kernel into numba's on-disk cache.
 
 ``MODEL`` is a model file (:mod:`nbspey.io`); a file with several models is
@@ -161,6 +163,39 @@ def _significance(arguments):
     return 0
 
 
+def _scan(arguments):
+    from nbspey.scan import read_signals, run_scan
+
+    model = _load(arguments.model)
+    if not hasattr(model, "backend"):
+        raise _Failure("a scan takes a file with one model")
+    bins = len(model.backend.data)
+    points = read_signals(arguments.signals, bins)
+    start = time.perf_counter()
+    computed = run_scan(
+        model,
+        points,
+        arguments.out,
+        confidence_level=arguments.cl,
+        verbose=not arguments.quiet,
+    )
+    elapsed = time.perf_counter() - start
+    result = {
+        "points": len(points),
+        "computed": computed,
+        "skipped": len(points) - computed,
+        "seconds": elapsed,
+        "output": str(arguments.out),
+    }
+    lines = [
+        f"{computed} points computed, {len(points) - computed} already in "
+        f"{arguments.out}, in {elapsed:.1f} s"
+        + (f" ({computed / elapsed:.0f} points/s)" if computed and elapsed else "")
+    ]
+    _emit(arguments, result, lines)
+    return 0
+
+
 def _demo(arguments):
     import numpy as np
 
@@ -296,6 +331,13 @@ def _parser():
     limit.add_argument("--band", choices=("1sigma", "2sigma"), help="expected band")
     limit.add_argument("--cl", type=float, default=0.95, help="confidence level")
     command("significance", "discovery test")
+    scan = command("scan", "many signal hypotheses against one model")
+    scan.add_argument("--signals", required=True, help="signal points (CSV or JSON)")
+    scan.add_argument(
+        "--out", required=True, help="results (.csv, or .json for JSON lines)"
+    )
+    scan.add_argument("--cl", type=float, default=0.95, help="confidence level")
+    scan.add_argument("--quiet", action="store_true", help="no progress bar")
     commands.add_parser("warmup", help="compile all kernels into the cache")
     return parser
 
@@ -308,6 +350,7 @@ _HANDLERS = {
     "cls": _cls,
     "limit": _limit,
     "significance": _significance,
+    "scan": _scan,
     "warmup": _warmup,
 }
 

@@ -161,10 +161,16 @@ class PackedBackend(BackendBase):
     def fit_problem(self, allow_negative_signal=True):
         """The :class:`~nbspey.fits.FitProblem` of spey's default fits.
 
-        Start at 1 everywhere, POI in ``(minimum_poi or 0, 10)`` with the
-        upper bound free to grow in free fits, nuisances bounded below by
-        :attr:`positivity_bounds`. Built once per setting; the compiled fits
-        never modify it.
+        Start at ``mu = 1`` with the nuisances at their nominal 0, POI in
+        ``(minimum_poi or 0, 10)`` with the upper bound free to grow in free
+        fits, nuisances bounded below by :attr:`positivity_bounds`. Built
+        once per setting; the compiled fits never modify it.
+
+        spey starts every parameter at 1; a converged fit does not depend on
+        the start, but from ``theta = 1`` the first step of a fit can land a
+        small background on its positivity bound, where a bin with data has
+        a logarithmic barrier no Newton step can climb out of. At
+        ``theta = 0`` every background is at its nominal, positive value.
         """
         key = bool(allow_negative_signal)
         problem = self._problems.get(key)
@@ -179,8 +185,10 @@ class PackedBackend(BackendBase):
             limit = poi_growth_limit(
                 self._model.vectors[0], self._data, self._background
             )
+            start = np.zeros(npar)
+            start[0] = 1.0
             problem = FitProblem(
-                np.ones(npar), lower, upper, np.zeros(npar, dtype=np.bool_), limit
+                start, lower, upper, np.zeros(npar, dtype=np.bool_), limit
             )
             self._problems[key] = problem
         return problem

@@ -89,6 +89,14 @@ def _warm_profile_nll(model, data, auxiliary, problem, mu, options):
     result = conditional_fit(model, data, auxiliary, problem, mu, options)
     if result.status > 0:
         problem.start[:] = result.x
+        return result.value, result.status
+    # A start carried over from a distant mu can be a poor one: retry from
+    # the nominal point before reporting a failure.
+    problem.start[:] = 0.0
+    problem.start[0] = 1.0
+    result = conditional_fit(model, data, auxiliary, problem, mu, options)
+    if result.status > 0:
+        problem.start[:] = result.x
     return result.value, result.status
 
 

@@ -137,6 +137,9 @@ def profile_fit(
         poi_upper_bound=10.0 if poi_upper_bound is None else poi_upper_bound,
     )
     start = _start(config, init_pars)
+    if init_pars is None and isinstance(backend, PackedBackend):
+        # The compiled tests' start point (nuisances at 0; see fit_problem).
+        start = backend.fit_problem().start.copy()
     bounds = config.suggested_bounds if par_bounds is None else list(par_bounds)
     if len(bounds) != config.npar:
         raise InvalidInput(
