@@ -12,6 +12,8 @@ Commands (``nbspey COMMAND --help`` for the options of each):
 * ``significance MODEL``: the discovery test;
 * ``scan MODEL --signals FILE --out FILE``: many signal hypotheses against
   one background model (:mod:`nbspey.scan`), in parallel, resumable;
+* ``plot MODEL --out FILE.png``: the Brazil band and the profile
+  likelihood (needs the ``plot`` extra);
 * ``warmup``: compile every kernel into numba's on-disk cache.
 
 ``MODEL`` is a model file (:mod:`nbspey.io`); a file with several models is
@@ -196,6 +198,18 @@ def _scan(arguments):
     return 0
 
 
+def _plot(arguments):
+    from nbspey.plotting import brazil_plot
+
+    model = _load(arguments.model)
+    limits = brazil_plot(
+        model, arguments.out, expected=arguments.expected, title=str(arguments.model)
+    )
+    result = {"output": str(arguments.out), "limits": limits}
+    _emit(arguments, result, [f"plot written to {arguments.out}"])
+    return 0
+
+
 def _demo(arguments):
     import numpy as np
 
@@ -257,7 +271,23 @@ def _demo(arguments):
             f"{row['excluded_xsection_fb_observed']:8.3f}   {expected}"
         )
     lines += ["", f"(all fits, limits and bands in {elapsed:.2f} s)"]
-    _emit(arguments, {"analysis": inputs["analysis"], "points": rows}, lines)
+    plot = None
+    if arguments.plot:
+        from nbspey.plotting import MissingPlotDependency, brazil_plot
+
+        try:
+            brazil_plot(
+                model,
+                arguments.plot,
+                title=f"CMS-SUS-19-006, T1tttt m(g~) = {masses[0]:.0f} GeV, "
+                f"m(chi) = {masses[1]:.0f} GeV, 1 fb",
+            )
+            plot = str(arguments.plot)
+            lines.append(f"Brazil plot of the last point written to {plot}")
+        except MissingPlotDependency as error:
+            lines.append(f"(no plot: {error})")
+    result = {"analysis": inputs["analysis"], "points": rows, "plot": plot}
+    _emit(arguments, result, lines)
     return 0
 
 
@@ -313,7 +343,12 @@ def _parser():
         sub.add_argument("--json", action="store_true", help="print JSON")
         return sub
 
-    command("demo", "the CMS-SUS-19-006 example", model=False)
+    demo = command("demo", "the CMS-SUS-19-006 example", model=False)
+    demo.add_argument(
+        "--plot",
+        default="nbspey-demo.png",
+        help="where to write the Brazil plot (needs matplotlib; '' for none)",
+    )
     command("backends", "list the registered backends", model=False)
     command("fit", "maximum-likelihood fit")
     cls = command("cls", "1 - CLs of a signal hypothesis")
@@ -331,6 +366,9 @@ def _parser():
     limit.add_argument("--band", choices=("1sigma", "2sigma"), help="expected band")
     limit.add_argument("--cl", type=float, default=0.95, help="confidence level")
     command("significance", "discovery test")
+    plot = command("plot", "Brazil band and profile likelihood (PNG)")
+    plot.add_argument("--out", required=True, help="the image file")
+    plot.add_argument("--expected", choices=_EXPECTED[1:], default="aposteriori")
     scan = command("scan", "many signal hypotheses against one model")
     scan.add_argument("--signals", required=True, help="signal points (CSV or JSON)")
     scan.add_argument(
@@ -351,6 +389,7 @@ _HANDLERS = {
     "limit": _limit,
     "significance": _significance,
     "scan": _scan,
+    "plot": _plot,
     "warmup": _warmup,
 }
 
@@ -361,6 +400,8 @@ def main(argv=None):
     arguments = parser.parse_args(argv)
     if not hasattr(arguments, "json"):
         arguments.json = False
+    if arguments.command is None:
+        arguments.plot = "nbspey-demo.png"
     if (
         getattr(arguments, "cl", 0.5) is not None
         and not 0.0 < getattr(arguments, "cl", 0.5) < 1.0

@@ -1,8 +1,11 @@
 """The command line, end to end through a subprocess."""
 
+import importlib.util
 import json
+import os
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 
@@ -20,12 +23,23 @@ MODEL = {
 }
 
 
-def run(*arguments):
+ROOT = Path(nbspey.__file__).resolve().parent.parent
+
+
+def run(*arguments, cwd=None, code=None):
+    """``python -m nbspey ARGUMENTS`` (or ``python -c CODE``) in ``cwd``."""
+    environment = dict(os.environ)
+    environment["PYTHONPATH"] = os.pathsep.join(
+        [str(ROOT), environment.get("PYTHONPATH", "")]
+    )
+    command = [sys.executable, "-c", code] if code else [sys.executable, "-m", "nbspey"]
     return subprocess.run(
-        [sys.executable, "-m", "nbspey", *arguments],
+        [*command, *arguments],
         capture_output=True,
         text=True,
         timeout=600,
+        cwd=cwd,
+        env=environment,
     )
 
 
@@ -36,8 +50,8 @@ def model_file(tmp_path):
     return path
 
 
-def test_demo_prints_the_cms_table():
-    result = run("demo", "--json")
+def test_demo_prints_the_cms_table(tmp_path):
+    result = run("demo", "--json", "--plot", "", cwd=tmp_path)
     assert result.returncode == 0, result.stderr
     points = json.loads(result.stdout)["points"]
     assert [p["m_gluino_GeV"] for p in points] == [1000.0, 1500.0, 1950.0]
@@ -46,8 +60,25 @@ def test_demo_prints_the_cms_table():
     assert points[1]["excluded_xsection_fb_observed"] == pytest.approx(
         1.2917159, rel=1e-4
     )
-    text = run("demo")
+    text = run("demo", cwd=tmp_path)
     assert text.returncode == 0 and "CMS-SUS-19-006" in text.stdout
+    if importlib.util.find_spec("matplotlib") is not None:
+        assert (tmp_path / "nbspey-demo.png").stat().st_size > 10_000
+
+
+def test_plot_writes_a_png_or_says_how_to_get_matplotlib(model_file, tmp_path):
+    out = tmp_path / "brazil.png"
+    if importlib.util.find_spec("matplotlib") is not None:
+        result = run("plot", str(model_file), "--out", str(out))
+        assert result.returncode == 0, result.stderr
+        assert out.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    hidden = (
+        "import sys; sys.modules['matplotlib'] = None; from nbspey.cli import main; "
+        f"sys.exit(main(['plot', {str(model_file)!r}, '--out', {str(out)!r}]))"
+    )
+    result = run(code=hidden)
+    assert result.returncode == 1
+    assert 'pip install "nbspey[plot]"' in result.stderr
 
 
 def test_model_commands(model_file):
