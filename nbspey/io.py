@@ -137,15 +137,16 @@ def load_models(path):
         if not content:
             raise ModelFileError(f"{path}: the list of models is empty")
         return [model_from_dict(item, f"{path}[{k}]") for k, item in enumerate(content)]
-    if isinstance(content, dict) and "backend" not in content:
-        if not content:
-            raise ModelFileError(f"{path}: the file holds no model")
+    is_mapping = isinstance(content, dict) and "backend" not in content
+    if is_mapping and content and all(isinstance(v, dict) for v in content.values()):
         models = {}
         for name, item in content.items():
             if isinstance(item, dict):
                 item = {**item, "analysis": name}
             models[name] = model_from_dict(item, f"{path}[{name!r}]")
         return models
+    if content == {}:
+        raise ModelFileError(f"{path}: the file holds no model")
     return model_from_dict(content, str(path))
 
 

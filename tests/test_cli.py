@@ -163,3 +163,60 @@ def test_model_files_round_trip(tmp_path):
     nbspey.io.save_models({"one": model, "two": again}, tmp_path / "b.json")
     both = nbspey.io.load_models(tmp_path / "b.json")
     assert [m.analysis for m in both.values()] == ["one", "two"]
+
+
+@pytest.fixture
+def cms_model_file(tmp_path):
+    """The shipped CMS-SUS-19-006 likelihood with the 1500/610 GeV signal."""
+    from nbspey.data import load_cms_sus_19_006
+
+    inputs = load_cms_sus_19_006()
+    efficiency = inputs["signal_model"]["efficiencies"][1]
+    model = {
+        "backend": "default.correlated_background",
+        "analysis": inputs["analysis"],
+        "xsection": 1.0,
+        "signal_yields": [e * 137.0 for e in efficiency],
+        "background_yields": inputs["background"],
+        "data": inputs["observed"],
+        "covariance_matrix": inputs["covariance"],
+    }
+    path = tmp_path / "cms.json"
+    path.write_text(json.dumps(model))
+    return path
+
+
+def test_every_command_on_the_shipped_example(cms_model_file, tmp_path):
+    fit = run("fit", str(cms_model_file), "--json")
+    assert fit.returncode == 0, fit.stderr
+    cls = json.loads(run("cls", str(cms_model_file), "--json").stdout)
+    # spey 0.2.7 on the same model: 0.8708768 and 1.2917159.
+    assert cls["one_minus_cls"]["observed"] == pytest.approx(0.8708768, rel=1e-4)
+    limit = json.loads(run("limit", str(cms_model_file), "--json").stdout)
+    assert limit["cross_section"]["observed"] == pytest.approx(1.2917159, rel=1e-4)
+    band = run(
+        "limit", str(cms_model_file), "--expected", "apriori", "--band", "2sigma"
+    )
+    assert band.returncode == 0 and "+2sigma" in band.stdout
+    assert run("significance", str(cms_model_file)).returncode == 0
+    if importlib.util.find_spec("matplotlib") is not None:
+        plot = run("plot", str(cms_model_file), "--out", str(tmp_path / "cms.png"))
+        assert plot.returncode == 0, plot.stderr
+
+
+def test_missing_fields_and_wrong_shapes(tmp_path):
+    missing = tmp_path / "missing.json"
+    missing.write_text(json.dumps({k: v for k, v in MODEL.items() if k != "data"}))
+    result = run("fit", str(missing))
+    assert result.returncode == 1
+    assert "missing.json" in result.stderr and "data" in result.stderr
+    no_backend = tmp_path / "nobackend.json"
+    no_backend.write_text(
+        json.dumps({k: v for k, v in MODEL.items() if k != "backend"})
+    )
+    result = run("fit", str(no_backend))
+    assert result.returncode == 1 and "'backend' is missing" in result.stderr
+    shape = tmp_path / "shape.json"
+    shape.write_text(json.dumps({**MODEL, "absolute_uncertainties": [[1.0, 2.0]]}))
+    result = run("fit", str(shape))
+    assert result.returncode == 1 and "absolute_uncertainties" in result.stderr
