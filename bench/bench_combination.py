@@ -14,13 +14,11 @@ Run ``python bench/bench_combination.py``; results go to
 """
 
 import json
-import platform
-import time
 import warnings
 from pathlib import Path
 
-import numba
 import numpy as np
+from _common import best_of, environment
 
 import nbspey
 
@@ -81,15 +79,6 @@ CALLS = {
 }
 
 
-def best_of(repeats, function):
-    times = []
-    for _ in range(repeats):
-        start = time.perf_counter()
-        function()
-        times.append(time.perf_counter() - start)
-    return min(times)
-
-
 def measure(spey, call):
     """Times and values of one call, nbspey and (if installed) spey."""
     combiner = combiner_of(nbspey)
@@ -118,12 +107,8 @@ def main():
     rows = {label: measure(spey, call) for label, call in CALLS.items()}
     report = {
         "benchmark": f"combination of {ANALYSES} analyses x {BINS} bins",
-        "nbspey": nbspey.version(),
+        **environment(),
         "spey": spey.version() if spey is not None else None,
-        "numba": numba.__version__,
-        "numpy": np.__version__,
-        "python": platform.python_version(),
-        "machine": platform.machine(),
         "results": rows,
     }
     RESULTS.parent.mkdir(exist_ok=True)

@@ -20,13 +20,11 @@ printed as a table.
 """
 
 import json
-import platform
-import time
 import warnings
 from pathlib import Path
 
-import numba
 import numpy as np
+from _common import best_of, environment
 
 import nbspey
 
@@ -81,15 +79,6 @@ CASES = {
 }
 
 
-def best_of(repeats, function):
-    times = []
-    for _ in range(repeats):
-        start = time.perf_counter()
-        function()
-        times.append(time.perf_counter() - start)
-    return min(times)
-
-
 def time_nbspey(case, call):
     name, arguments = case()
     model = nbspey.get_backend(name)(**arguments)
@@ -137,12 +126,8 @@ def main():
         rows[label] = row
     report = {
         "benchmark": "hypothesis tests through the public API",
-        "nbspey": nbspey.version(),
+        **environment(),
         "spey": spey.version() if spey is not None else None,
-        "numba": numba.__version__,
-        "numpy": np.__version__,
-        "python": platform.python_version(),
-        "machine": platform.machine(),
         "results": rows,
     }
     RESULTS.parent.mkdir(exist_ok=True)

@@ -16,11 +16,11 @@ Run ``python bench/bench_minimizer.py``; the results are written to
 
 import json
 import platform
-import time
 from pathlib import Path
 
 import numba
 import numpy as np
+from _common import best_of
 
 import nbspey
 from nbspey.examples import fit_two_bin_example, two_bin_example
@@ -55,15 +55,6 @@ def fits_in_a_loop(arguments, count):
             model, observed, auxiliary, start, lower, upper, fixed, options
         ).value
     return total
-
-
-def best_of(repeats, function):
-    times = []
-    for _ in range(repeats):
-        start = time.perf_counter()
-        function()
-        times.append(time.perf_counter() - start)
-    return min(times)
 
 
 def spey_timings(spey, compiled, from_python):

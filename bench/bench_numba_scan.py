@@ -12,12 +12,12 @@ Run ``python bench/bench_numba_scan.py``; results go to
 """
 
 import json
-import platform
 import time
 from pathlib import Path
 
 import numba
 import numpy as np
+from _common import environment
 
 import nbspey
 from nbspey import numba_api as api
@@ -83,11 +83,7 @@ def main():
     }
     report = {
         "benchmark": "10,000-point observed-CLs signal scan inside one njit function",
-        "nbspey": nbspey.version(),
-        "numba": numba.__version__,
-        "numpy": np.__version__,
-        "python": platform.python_version(),
-        "machine": platform.machine(),
+        **environment(),
         "results": rows,
     }
     RESULTS.parent.mkdir(exist_ok=True)

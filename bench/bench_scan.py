@@ -12,7 +12,6 @@ Run ``python bench/bench_scan.py``; results go to ``bench/results/scan.json``.
 """
 
 import json
-import platform
 import tempfile
 import time
 import warnings
@@ -20,6 +19,7 @@ from pathlib import Path
 
 import numba
 import numpy as np
+from _common import environment
 
 import nbspey
 from nbspey.data import load_cms_sus_19_006
@@ -87,12 +87,8 @@ def main():
         rows["ratio_nbspey_over_spey"] = (POINTS / seconds) * spey_seconds
     report = {
         "benchmark": "nbspey scan, CMS-SUS-19-006 (40 regions), 10,000 points",
-        "nbspey": nbspey.version(),
+        **environment(),
         "spey": spey.version() if spey is not None else None,
-        "numba": numba.__version__,
-        "numpy": np.__version__,
-        "python": platform.python_version(),
-        "machine": platform.machine(),
         "results": rows,
     }
     RESULTS.parent.mkdir(exist_ok=True)

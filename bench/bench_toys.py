@@ -14,13 +14,12 @@ spey, >= 1.7x faster on two threads than on one.
 """
 
 import json
-import platform
 import time
 import warnings
 from pathlib import Path
 
 import numba
-import numpy as np
+from _common import environment
 
 import nbspey
 
@@ -85,12 +84,8 @@ def main():
         )
     report = {
         "benchmark": "toys of the two-bin model, qtilde, both hypotheses",
-        "nbspey": nbspey.version(),
+        **environment(),
         "spey": version,
-        "numba": numba.__version__,
-        "numpy": np.__version__,
-        "python": platform.python_version(),
-        "machine": platform.machine(),
         "results": rows,
     }
     RESULTS.parent.mkdir(exist_ok=True)
